@@ -1,0 +1,132 @@
+# schoolstat — build, test and run the pipeline.
+#
+#   make deps report      install missing Debian packages, run the sample pipeline
+#   make test             all tests: plain, ASan+UBSan, valgrind
+#   make report INPUT=dir OUTPUT=dir
+#
+# Package flags are recursive variables on purpose: they are evaluated when a
+# recipe runs, so `make deps report` works on a machine that had no -dev
+# packages when make started.
+
+INPUT  ?= data/sample
+OUTPUT ?= output
+SANITIZE ?=
+
+CC ?= cc
+PKGS = gsl cairo pangocairo
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+       -Wwrite-strings -Wvla -fno-common
+OPT ?= -O2 -g
+
+# Each flavour builds in its own tree so plain and sanitized objects never mix.
+ifeq ($(SANITIZE),)
+BUILD ?= build
+SAN_FLAGS =
+else
+BUILD ?= build-san
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+endif
+
+CPPFLAGS_ALL = -Iinclude -D_POSIX_C_SOURCE=200809L
+CFLAGS_ALL = -std=c11 $(WARN) $(OPT) $(SAN_FLAGS) -MMD -MP
+LDFLAGS_ALL = $(SAN_FLAGS)
+
+LIB_SRC := $(sort $(wildcard pipeline/lib/*.c))
+LIB_OBJ := $(patsubst pipeline/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+LIB := $(BUILD)/libschoolstat.a
+
+STAGE_SRC := $(sort $(wildcard pipeline/*.c))
+STAGES := $(patsubst pipeline/%.c,%,$(STAGE_SRC))
+STAGE_BIN := $(patsubst %,$(BUILD)/bin/schoolstat-%,$(STAGES))
+
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+E2E := $(sort $(wildcard tests/e2e_*.sh))
+
+DEPS := $(LIB_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/%.d,$(STAGES)) \
+        $(TEST_BIN:=.d)
+
+.PHONY: all deps report test test-unit test-e2e test-plain test-san valgrind \
+        fuzz bench clean distclean
+.DEFAULT_GOAL := all
+
+all: $(STAGE_BIN) $(TEST_BIN)
+
+$(BUILD)/lib/%.o: pipeline/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/obj/%.o: pipeline/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/bin/schoolstat-%: $(BUILD)/obj/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS_ALL) $< $(LIB) $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS_ALL) \
+	    $(LDFLAGS_ALL) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
+
+# ---------------------------------------------------------------- packages
+DEBIAN_PACKAGES := $(shell grep -v '^\#' packages.txt | awk '{print $$1}')
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+deps:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+# ---------------------------------------------------------------- pipeline
+report: $(STAGE_BIN)
+	BUILD=$(BUILD) sh tools/run-pipeline.sh "$(INPUT)" "$(OUTPUT)"
+
+# ---------------------------------------------------------------- tests
+test-unit: $(TEST_BIN)
+	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
+
+test-e2e: $(STAGE_BIN)
+	@set -e; for t in $(E2E); do echo "== $$t"; BUILD=$(BUILD) sh $$t; done
+
+test-plain: test-unit test-e2e
+
+test-san:
+	$(MAKE) SANITIZE=1 test-plain
+
+valgrind: $(TEST_BIN) $(STAGE_BIN)
+	@set -e; for t in $(TEST_BIN); do echo "== valgrind $$t"; \
+	  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+	    $$t >/dev/null; done
+	BUILD=$(BUILD) VALGRIND=1 sh tests/valgrind-stages.sh
+
+# The one command the README gives for "run all tests".
+test:
+	$(MAKE) test-plain
+	$(MAKE) test-san
+	$(MAKE) valgrind
+	@echo "all test suites passed"
+
+clean:
+	rm -rf build build-san build-fuzz
+
+distclean: clean
+	find output -mindepth 1 ! -name README.md -exec rm -rf {} +
+
+-include $(DEPS)
