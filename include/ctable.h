@@ -1,5 +1,5 @@
 /* ctable — a whole small CSV table in memory, columns looked up by name.
- * For the normalized tables between stages (clean/*.csv, indicators.csv,
+ * For the normalized tables between stages (the clean tables, indicators.csv,
  * norms.csv, ...), which are small; the large exam table is streamed
  * elsewhere. Reads through csvin, so the same tolerances apply. */
 #ifndef SCHOOLSTAT_CTABLE_H

@@ -1,2 +1,0 @@
-build/lib/err.o: pipeline/lib/err.c include/err.h
-include/err.h:
