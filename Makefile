@@ -13,6 +13,8 @@ OUTPUT ?= output
 SANITIZE ?=
 
 CC ?= cc
+V ?=
+Q = $(if $(V),,@)
 PKGS = gsl cairo pangocairo
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
@@ -60,24 +62,28 @@ all: $(STAGE_BIN) $(TEST_BIN)
 
 $(BUILD)/lib/%.o: pipeline/lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CFLAGS_ALL) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/obj/%.o: pipeline/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CFLAGS_ALL) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/bin/schoolstat-%: $(BUILD)/obj/%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_ALL) $< $(LIB) $(PKG_LIBS) -o $@
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) $< $(LIB) $(PKG_LIBS) -o $@
 
 $(BUILD)/tests/%: tests/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS_ALL) \
+	@$(if $(Q),echo "  TEST-CC $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS_ALL) \
 	    $(LDFLAGS_ALL) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
 
 # ---------------------------------------------------------------- packages
