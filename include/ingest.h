@@ -44,8 +44,9 @@ typedef struct ingest_summary {
 ss_status ingest_run(const ingest_options *opt, diag_sink *diag,
 		     ingest_summary *sum, ss_error *e);
 
-/* Closest id to `id` among ids[0..n) by edit distance (ignoring case),
- * when it is at most 2 and unique; else NULL. For "did you mean". */
+/* Closest id to `id` among ids[0..n) by edit distance (ignoring case; a
+ * confusable pair such as l/1 or O/0 counts half), when it is at most two
+ * edits and unique; else NULL. For "did you mean". */
 const char *ingest_suggest_id(const char *id, const char *const *ids,
 			      size_t n);
 

@@ -457,6 +457,9 @@ static field_result norm_count(const schema_column *col, const char *v,
 		return invalid(why, whysz,
 			       "not a whole number '%s' (expected a count for %s; if '.' groups thousands here, use --number-style vi)",
 			       v, col->name);
+	if (r == NUM_NEGATIVE)
+		return invalid(why, whysz, "negative count '%s' (expected a whole number >= 0 for %s)",
+			       v, col->name);
 	if (r != NUM_OK)
 		return invalid(why, whysz, "%s '%s' (expected a whole number >= 0 for %s)",
 			       num_result_text(r), v, col->name);

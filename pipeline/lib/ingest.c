@@ -442,21 +442,39 @@ static void warn(ingest_ctx *c, const row_check *rc, const char *code,
 		    column, "%s", msg);
 }
 
-static size_t edit_distance(const char *a, const char *b)
+/* Characters that typists confuse in ids: a lower-case L for a one, the
+ * letter O for a zero. */
+static int confusable(int a, int b)
+{
+	static const char pairs[][2] = { { 'l', '1' }, { 'i', '1' },
+					 { 'o', '0' }, { 's', '5' },
+					 { 'b', '8' }, { 'z', '2' } };
+
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+		if ((a == pairs[i][0] && b == pairs[i][1]) ||
+		    (a == pairs[i][1] && b == pairs[i][0]))
+			return 1;
+	return 0;
+}
+
+/* Edit distance in half steps: insertions, deletions and substitutions
+ * cost 2, a confusable substitution 1, case differences nothing. */
+static size_t edit_cost(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), prev[65], cur[65];
 
 	if (la > 64 || lb > 64)
 		return 99;
 	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
+		prev[j] = 2 * j;
 	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
+		cur[0] = 2 * i;
 		for (size_t j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]);
+			int cb = tolower((unsigned char)b[j - 1]);
 			size_t sub = prev[j - 1] +
-				     (tolower((unsigned char)a[i - 1]) !=
-				      tolower((unsigned char)b[j - 1]));
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+				     (ca == cb ? 0 : confusable(ca, cb) ? 1 : 2);
+			size_t del = prev[j] + 2, ins = cur[j - 1] + 2;
 
 			cur[j] = sub < del ? (sub < ins ? sub : ins)
 					   : (del < ins ? del : ins);
@@ -470,17 +488,17 @@ const char *ingest_suggest_id(const char *id, const char *const *ids,
 			      size_t n)
 {
 	const char *best = NULL;
-	size_t best_d = 3;
+	size_t best_d = 5; /* at most two plain edits */
 	int tie = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t d = edit_distance(id, ids[i]);
+		size_t d = edit_cost(id, ids[i]);
 
 		if (d < best_d) {
 			best_d = d;
 			best = ids[i];
 			tie = 0;
-		} else if (d == best_d) {
+		} else if (d == best_d && best) {
 			tie = 1;
 		}
 	}
@@ -607,9 +625,9 @@ static void check_staffing(ingest_ctx *c, row_check *rc)
 		return;
 	if (*val(rc, "quota") && count_of(rc, "permanent") > count_of(rc, "quota"))
 		warn(c, rc, "above_quota", col_of(rc, "permanent"),
-		     "%lld permanent %s above the quota of %lld (expected at most the allotted posts)",
-		     count_of(rc, "permanent"), val(rc, "role"),
-		     count_of(rc, "quota"));
+		     "permanent %lld above quota %lld for role %s (expected at most the allotted posts)",
+		     count_of(rc, "permanent"), count_of(rc, "quota"),
+		     val(rc, "role"));
 }
 
 static void check_exam_summary(ingest_ctx *c, row_check *rc)

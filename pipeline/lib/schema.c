@@ -67,7 +67,7 @@ static const schema_column exam_summary_cols[] = {
 	{ "year", SCH_YEAR, 1, A("Năm học", "Năm"), NULL, 0, 0 },
 	{ "exam", SCH_ID, 1, A("Kỳ thi", "Kì thi"), NULL, 0, 0 },
 	{ "school_id", SCH_ID, 1, A("Mã trường"), NULL, 0, 0 },
-	{ "subject", SCH_ID, 1, A("Môn", "Môn thi"), NULL, 0, 0 },
+	{ "subject", SCH_TEXT, 1, A("Môn", "Môn thi"), NULL, 0, 0 },
 	{ "candidates", SCH_COUNT, 1, A("Số thí sinh", "Số dự thi", "Thí sinh"), NULL, 0, 0 },
 	{ "mean", SCH_REAL, 1, A("Điểm trung bình", "ĐTB", "Trung bình"), NULL, 0, 10 },
 	{ "sd", SCH_REAL, 0, A("Độ lệch chuẩn", "ĐLC"), NULL, 0, 10 },
@@ -118,7 +118,7 @@ static const schema_table tables[] = {
 	{ "staffing", "staffing.csv", COLS(staffing_cols),
 	  A("year", "school_id", "role"), 0 },
 	{ "targets", "targets.csv", COLS(targets_cols),
-	  A("year", "scope", "indicator"), 0 },
+	  A("year", "scope", "indicator", "deadline"), 0 },
 	{ "accreditation", "accreditation.csv", COLS(accreditation_cols),
 	  A("school_id", "recognized_on"), 0 },
 };
