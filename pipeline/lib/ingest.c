@@ -11,6 +11,7 @@
 
 #include "csvin.h"
 #include "csvout.h"
+#include "ctable.h"
 #include "field.h"
 #include "schema.h"
 #include "strmap.h"
@@ -933,6 +934,47 @@ static ss_status check_input_dir(const ingest_options *opt, ss_error *e)
 	return SS_OK;
 }
 
+static const char *style_name(num_style style)
+{
+	return style == NUM_STYLE_AUTO ? "" : num_style_name(style);
+}
+
+/* clean/sources.csv tells later stages (audits, the manifest, the report)
+ * where each table came from and how it was read. */
+static ss_status write_sources(const ingest_options *opt,
+			       const ingest_summary *sum, ss_error *e)
+{
+	static const char *const header[] = {
+		"table", "path", "present", "rows_read", "accepted", "rejected",
+		"delimiter", "number_style", "bom", NULL
+	};
+	char path[PATH_BUF];
+	csvout w;
+	ss_status st;
+
+	snprintf(path, sizeof path, "%s/clean/sources.csv", opt->output_dir);
+	if ((st = csvout_open(&w, path, e)) != SS_OK)
+		return st;
+	csvout_header(&w, header);
+	for (size_t i = 0; i < sum->ntables; i++) {
+		const ingest_table_summary *t = &sum->tables[i];
+		char delim[2] = { t->delimiter, '\0' };
+
+		snprintf(path, sizeof path, "%s/%s", opt->input_dir, t->file);
+		csvout_str(&w, t->file);
+		csvout_str(&w, path);
+		csvout_int(&w, t->present);
+		csvout_int(&w, t->read);
+		csvout_int(&w, t->accepted);
+		csvout_int(&w, t->rejected);
+		csvout_str(&w, t->delimiter == '\t' ? "tab" : delim);
+		csvout_str(&w, style_name(t->style));
+		csvout_int(&w, t->had_bom);
+		csvout_end_row(&w);
+	}
+	return csvout_close(&w, e);
+}
+
 ss_status ingest_run(const ingest_options *opt, diag_sink *diag,
 		     ingest_summary *sum, ss_error *e)
 {
@@ -972,6 +1014,8 @@ ss_status ingest_run(const ingest_options *opt, diag_sink *diag,
 		st = process_table(&c, &tables[i], &t, &sum->tables[i]);
 		clean_release(&t);
 	}
+	if (st == SS_OK)
+		st = write_sources(opt, sum, e);
 	if (st == SS_OK) {
 		snprintf(path, sizeof path, "%s/validation.csv", opt->output_dir);
 		st = diag_write_validation(diag, path, e);
@@ -984,4 +1028,25 @@ ss_status ingest_run(const ingest_options *opt, diag_sink *diag,
 	strmap_release(&c.school_index);
 	free(c.school_ids);
 	return st;
+}
+
+const char *ingest_source_path(const char *outdir, const char *file,
+			       char *buf, size_t size)
+{
+	char path[PATH_BUF];
+	ctable t;
+	ss_error e;
+
+	snprintf(buf, size, "%s", file);
+	snprintf(path, sizeof path, "%s/clean/sources.csv", outdir);
+	if (ctable_load(&t, path, &e) == SS_OK) {
+		int ct = ctable_col(&t, "table"), cp = ctable_col(&t, "path");
+
+		for (size_t r = 0; r < t.nrows; r++)
+			if (strcmp(ctable_get(&t, r, ct), file) == 0 &&
+			    *ctable_get(&t, r, cp))
+				snprintf(buf, size, "%s", ctable_get(&t, r, cp));
+	}
+	ctable_release(&t);
+	return buf;
 }
