@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csvin.h"
 #include "csvout.h"
 #include "ctable.h"
+#include "exam.h"
 #include "field.h"
 #include "schema.h"
 #include "strmap.h"
@@ -860,6 +862,68 @@ static ss_status validate_rows(ingest_ctx *c, const raw_table *t,
 	return st;
 }
 
+/* A table absent from this input must not leave the clean table of an
+ * earlier run behind for later stages to pick up. */
+static ss_status remove_stale(ingest_ctx *c, const char *file)
+{
+	char path[PATH_BUF];
+
+	snprintf(path, sizeof path, "%s/clean/%s", c->opt->output_dir, file);
+	if (unlink(path) != 0 && errno != ENOENT)
+		return err_set_errno(c->e, SS_EIO, path, errno, "cannot remove");
+	return SS_OK;
+}
+
+static int school_known(void *ctx, const char *id)
+{
+	const ingest_ctx *c = ctx;
+
+	return strmap_get(&c->school_index, id, NULL);
+}
+
+/* The per-candidate table is reduced in one streaming pass to exact
+ * per-school score distributions (clean/exam_hist.csv) instead of being
+ * copied: a national file has a million rows. */
+static ss_status process_exam_scores(ingest_ctx *c, const schema_table *s,
+				     ingest_table_summary *sum)
+{
+	char path[PATH_BUF], out[PATH_BUF];
+	exam_options eo;
+	exam_counts counts;
+	ss_status st;
+
+	sum->file = s->file;
+	snprintf(path, sizeof path, "%s/%s", c->opt->input_dir, s->file);
+	if (!file_exists(path)) {
+		st = remove_stale(c, "exam_hist.csv");
+		return st;
+	}
+	sum->present = 1;
+	exam_options_init(&eo);
+	eo.style = c->opt->style;
+	eo.encoding = c->opt->encoding;
+	eo.school_known = school_known;
+	eo.school_ctx = c;
+	snprintf(out, sizeof out, "%s/clean/exam_hist.csv", c->opt->output_dir);
+	memset(&counts, 0, sizeof counts);
+	st = exam_reduce_file(path, path, &eo, c->diag, out, &counts, c->e);
+	sum->read = counts.rows_read;
+	sum->accepted = counts.rows_accepted;
+	sum->rejected = counts.rows_rejected;
+	sum->blank_lines = counts.blank_lines;
+	sum->delimiter = counts.delimiter;
+	sum->had_bom = counts.had_bom;
+	sum->style = eo.style != NUM_STYLE_AUTO ? eo.style
+		     : counts.delimiter == ';' ? NUM_STYLE_VI : NUM_STYLE_EN;
+	if (st == SS_EDATA) {
+		/* an unusable header is in validation.csv already; the other
+		 * tables still go on */
+		err_clear(c->e);
+		return remove_stale(c, "exam_hist.csv");
+	}
+	return st;
+}
+
 static ss_status process_table(ingest_ctx *c, const schema_table *s,
 			       clean_table *out, ingest_table_summary *sum)
 {
@@ -872,7 +936,7 @@ static ss_status process_table(ingest_ctx *c, const schema_table *s,
 	out->schema = s;
 	sum->file = s->file;
 	if (!file_exists(t.path))
-		return SS_OK;
+		return remove_stale(c, s->file);
 	sum->present = 1;
 	st = read_raw_table(c, &t);
 	if (st == SS_OK) {
@@ -1008,7 +1072,7 @@ ss_status ingest_run(const ingest_options *opt, diag_sink *diag,
 
 		memset(&t, 0, sizeof t);
 		if (tables[i].open_columns) {
-			sum->tables[i].file = tables[i].file;
+			st = process_exam_scores(&c, &tables[i], &sum->tables[i]);
 			continue;
 		}
 		st = process_table(&c, &tables[i], &t, &sum->tables[i]);
