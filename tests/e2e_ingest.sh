@@ -28,7 +28,7 @@ done
 # 2. a vi-VN Excel export of the same data gives the same clean tables
 check "vi export exit 0" [ "$(status_of "$prog" tests/data/vi_export "$tmp/v")" = 0 ]
 check "vi export is ';' with vi numbers and a BOM" grep -q "(';', vi numbers, BOM)" "$tmp/err"
-check "vi export gives identical clean tables" diff -r "$tmp/s/clean" "$tmp/v/clean"
+check "vi export gives identical clean tables" diff -r -x sources.csv "$tmp/s/clean" "$tmp/v/clean"
 
 # 3. a rerun is byte-identical
 check "rerun exit 0" [ "$(status_of "$prog" data/sample "$tmp/s2")" = 0 ]
