@@ -47,18 +47,21 @@ STAGE_SRC := $(sort $(wildcard pipeline/*.c))
 STAGES := $(patsubst pipeline/%.c,%,$(STAGE_SRC))
 STAGE_BIN := $(patsubst %,$(BUILD)/bin/schoolstat-%,$(STAGES))
 
+TOOL_SRC := $(sort $(wildcard tools/*.c))
+TOOL_BIN := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 E2E := $(sort $(wildcard tests/e2e_*.sh))
 
 DEPS := $(LIB_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/%.d,$(STAGES)) \
-        $(TEST_BIN:=.d)
+        $(TEST_BIN:=.d) $(TOOL_BIN:=.d)
 
 .PHONY: all deps report test test-unit test-e2e test-plain test-san valgrind \
-        fuzz bench clean distclean
+        fuzz fuzz-regress bench clean distclean
 .DEFAULT_GOAL := all
 
-all: $(STAGE_BIN) $(TEST_BIN)
+all: $(STAGE_BIN) $(TEST_BIN) $(TOOL_BIN)
 
 $(BUILD)/lib/%.o: pipeline/lib/%.c
 	@mkdir -p $(@D)
@@ -85,6 +88,40 @@ $(BUILD)/tests/%: tests/%.c $(LIB)
 	@$(if $(Q),echo "  TEST-CC $<")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(CFLAGS_ALL) \
 	    $(LDFLAGS_ALL) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
+
+$(BUILD)/tools/%: tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TOOL    $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CFLAGS_ALL) $(LDFLAGS_ALL) \
+	    $< $(LIB) $(PKG_LIBS) -o $@
+
+# ---------------------------------------------------------------- fuzzing
+# libFuzzer through clang: each harness in tests/fuzz/ runs FUZZ_SECONDS on
+# a working copy of its seed corpus (new inputs stay out of the tree);
+# crashes are written to build-fuzz/ and belong, once fixed, in the seed
+# corpus and the module's unit tests.
+FUZZ_SECONDS ?= 300
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -g -O1 -std=c11 \
+             -Iinclude -D_POSIX_C_SOURCE=200809L
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) $(PKG_CFLAGS) $< $(LIB_SRC) $(PKG_LIBS) -o $@
+
+fuzz: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do \
+	  name=$${f#build-fuzz/fuzz_}; work=build-fuzz/corpus_$$name; \
+	  mkdir -p $$work; cp tests/fuzz/corpus_$$name/* $$work/ 2>/dev/null || true; \
+	  echo "== $$f for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build-fuzz/ $$work; \
+	done
+
+# Replays every seed (including past crashes) once: a quick regression run.
+fuzz-regress: $(FUZZ_BIN)
+	@set -e; for f in $(FUZZ_BIN); do \
+	  name=$${f#build-fuzz/fuzz_}; $$f -runs=0 tests/fuzz/corpus_$$name; done
 
 # ---------------------------------------------------------------- packages
 DEBIAN_PACKAGES := $(shell grep -v '^\#' packages.txt | awk '{print $$1}')

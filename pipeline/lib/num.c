@@ -15,10 +15,10 @@
  *     fits, the separators are misplaced (NUM_BAD_GROUPING).
  *
  * The digits are then converted by hand (counts, hundredths) or copied into
- * a plain "[-]digits.digits" buffer for strtod. Nothing here depends on the
- * locale: the only locale-sensitive call is strtod, and the buffer handed to
- * it is in the form every locale's strtod accepts with a '.' decimal point
- * under the C locale, which the pipeline never leaves (no setlocale).
+ * a plain "[-]digits[.digits]" buffer for strtod. strtod is the only
+ * locale-sensitive call, and it only ever sees that form, which the C
+ * locale reads with '.' as the decimal point; the pipeline never leaves the
+ * C locale (nothing calls setlocale), so the result cannot depend on it.
  *
  * Exponent notation ("1e3", "5,8E+01") is rejected as NUM_GARBAGE on
  * purpose: Excel writes the tables this pipeline reads (counts, rates,
