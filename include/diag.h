@@ -42,11 +42,18 @@ typedef struct diag_sink {
 	diag_emit_fn emit;  /* may be NULL */
 	void *emit_ctx;
 	int failed;         /* an allocation failed; reported by write */
+	char **map_from, **map_to; /* file names shown as other names */
+	size_t nmap;
 } diag_sink;
 
 /* Initialises an empty sink; emit may be NULL. Release with diag_release. */
 void diag_init(diag_sink *s, diag_emit_fn emit, void *emit_ctx);
 void diag_release(diag_sink *s);
+
+/* From now on, messages about file `name` ("enrollment.csv") name it as
+ * `shown` ("data/sample/enrollment.csv"), so that later stages point at
+ * the user's own file. Strings are copied; SS_ENOMEM on failure. */
+ss_status diag_map_file(diag_sink *s, const char *name, const char *shown);
 
 /* Records a message (copied) and passes its formatted form to emit.
  * Returns SS_ENOMEM if it could not be stored. */

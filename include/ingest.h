@@ -44,12 +44,9 @@ typedef struct ingest_summary {
 ss_status ingest_run(const ingest_options *opt, diag_sink *diag,
 		     ingest_summary *sum, ss_error *e);
 
-/* The path an input table was read from, as recorded by ingest in
- * OUTPUT_DIR/clean/sources.csv ("data/sample/targets.csv"), so that later
- * stages' messages point at the user's file. Falls back to the bare file
- * name when sources.csv is missing. Writes into buf; returns buf. */
-const char *ingest_source_path(const char *outdir, const char *file,
-			       char *buf, size_t size);
+/* Maps every table of OUTPUT_DIR/clean/sources.csv in diag to the path it
+ * was read from (diag_map_file). A missing sources.csv maps nothing. */
+ss_status ingest_map_sources(diag_sink *diag, const char *outdir);
 
 /* Closest id to `id` among ids[0..n) by edit distance (ignoring case; a
  * confusable pair such as l/1 or O/0 counts half), when it is at most two

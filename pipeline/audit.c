@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "diag.h"
+#include "ingest.h"
 
 enum { EXIT_WRITTEN = 0, EXIT_USAGE = 2, EXIT_IO = 3 };
 
@@ -104,7 +105,9 @@ int main(int argc, char **argv)
 	}
 	err_clear(&e);
 	diag_init(&diag, print_message, &quiet);
-	st = audit_run(outdir, &opt, &diag, &e);
+	st = ingest_map_sources(&diag, outdir);
+	if (st == SS_OK)
+		st = audit_run(outdir, &opt, &diag, &e);
 	if (st == SS_OK) {
 		snprintf(path, sizeof path, "%s/validation.csv", outdir);
 		st = diag_append_validation(&diag, path, &e);

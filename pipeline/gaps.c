@@ -5,6 +5,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "diag.h"
+#include "ingest.h"
 #include "gap.h"
 
 enum { EXIT_WRITTEN = 0, EXIT_USAGE = 2, EXIT_IO = 3 };
@@ -74,7 +75,9 @@ int main(int argc, char **argv)
 	}
 	err_clear(&e);
 	diag_init(&diag, print_message, &quiet);
-	st = gap_run(outdir, &diag, &e);
+	st = ingest_map_sources(&diag, outdir);
+	if (st == SS_OK)
+		st = gap_run(outdir, &diag, &e);
 	if (st == SS_OK) {
 		snprintf(path, sizeof path, "%s/validation.csv", outdir);
 		st = diag_append_validation(&diag, path, &e);

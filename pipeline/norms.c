@@ -10,6 +10,7 @@
 
 #include "ctable.h"
 #include "diag.h"
+#include "ingest.h"
 #include "err.h"
 #include "norm.h"
 
@@ -168,6 +169,10 @@ int main(int argc, char **argv)
 	ctable_init(&enrollment);
 	ctable_init(&staffing);
 	if (!(clean = join(outdir, "clean"))) {
+		err_set(&e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
+	if (ingest_map_sources(&diag, outdir) != SS_OK) {
 		err_set(&e, SS_ENOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}

@@ -12,6 +12,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "audit.h"
+#include "ingest.h"
 
 static void test_combine(void **state)
 {
@@ -48,6 +49,7 @@ static void test_fixture(void **state)
 	(void)state;
 	audit_options_default(&opt);
 	diag_init(&diag, NULL, NULL);
+	assert_int_equal(ingest_map_sources(&diag, "tests/data/audit"), SS_OK);
 	assert_int_equal(audit_run("tests/data/audit", &opt, &diag, &e), SS_OK);
 	assert_int_equal(diag.nmessages, 3);
 

@@ -8,7 +8,6 @@
 
 #include "ctable.h"
 #include "ind.h"
-#include "ingest.h"
 #include "strmap.h"
 
 #define PATH_BUF 4096
@@ -200,9 +199,8 @@ static void audit_one_target(audit_ctx *c, size_t r, const char *path)
 
 static void audit_targets(audit_ctx *c)
 {
-	char path[PATH_BUF];
+	const char *path = "targets.csv";
 
-	ingest_source_path(c->outdir, "targets.csv", path, sizeof path);
 	for (size_t r = 0; r < c->targets.nrows; r++) {
 		const char *scope = cell(&c->targets, r, "scope");
 
@@ -268,10 +266,10 @@ static const char *school_level(const audit_ctx *c, const char *id)
 
 static void audit_flow(audit_ctx *c)
 {
-	char path[PATH_BUF], prev[16];
+	const char *path = "enrollment.csv";
+	char prev[16];
 	const ctable *en = &c->enrollment;
 
-	ingest_source_path(c->outdir, "enrollment.csv", path, sizeof path);
 	for (size_t r = 0; r < en->nrows; r++) {
 		const char *school = cell(en, r, "school_id");
 		int g = grade_number(cell(en, r, "grade")), start;

@@ -27,6 +27,12 @@ void diag_release(diag_sink *s)
 		free(s->rejects[i].reason);
 		free(s->rejects[i].raw);
 	}
+	for (size_t i = 0; i < s->nmap; i++) {
+		free(s->map_from[i]);
+		free(s->map_to[i]);
+	}
+	free(s->map_from);
+	free(s->map_to);
 	free(s->messages);
 	free(s->rejects);
 	memset(s, 0, sizeof *s);
@@ -53,6 +59,37 @@ static int grow(void **items, size_t *cap, size_t n, size_t size)
 	return 1;
 }
 
+ss_status diag_map_file(diag_sink *s, const char *name, const char *shown)
+{
+	char **from = realloc(s->map_from, (s->nmap + 1) * sizeof *from);
+	char **to;
+
+	if (!from)
+		return SS_ENOMEM;
+	s->map_from = from;
+	to = realloc(s->map_to, (s->nmap + 1) * sizeof *to);
+	if (!to)
+		return SS_ENOMEM;
+	s->map_to = to;
+	from[s->nmap] = strdup(name);
+	to[s->nmap] = strdup(shown);
+	if (!from[s->nmap] || !to[s->nmap]) {
+		free(from[s->nmap]);
+		free(to[s->nmap]);
+		return SS_ENOMEM;
+	}
+	s->nmap++;
+	return SS_OK;
+}
+
+static const char *shown_name(const diag_sink *s, const char *file)
+{
+	for (size_t i = 0; file && i < s->nmap; i++)
+		if (strcmp(s->map_from[i], file) == 0)
+			return s->map_to[i];
+	return file;
+}
+
 static const char *severity_name(diag_severity sev)
 {
 	return sev == DIAG_ERROR ? "error" : "warning";
@@ -70,6 +107,7 @@ ss_status diag_report(diag_sink *s, diag_severity sev, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	file = shown_name(s, file);
 
 	if (sev == DIAG_ERROR)
 		s->nerrors++;
@@ -114,6 +152,7 @@ ss_status diag_reject_row(diag_sink *s, const char *file, long line,
 		return SS_ENOMEM;
 	}
 	r = &s->rejects[s->nrejects];
+	file = shown_name(s, file);
 	r->line = line;
 	r->file = dup_or_empty(file);
 	r->reason = dup_or_empty(reason);

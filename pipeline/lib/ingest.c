@@ -1094,23 +1094,22 @@ ss_status ingest_run(const ingest_options *opt, diag_sink *diag,
 	return st;
 }
 
-const char *ingest_source_path(const char *outdir, const char *file,
-			       char *buf, size_t size)
+ss_status ingest_map_sources(diag_sink *diag, const char *outdir)
 {
 	char path[PATH_BUF];
 	ctable t;
 	ss_error e;
+	ss_status st = SS_OK;
 
-	snprintf(buf, size, "%s", file);
 	snprintf(path, sizeof path, "%s/clean/sources.csv", outdir);
 	if (ctable_load(&t, path, &e) == SS_OK) {
 		int ct = ctable_col(&t, "table"), cp = ctable_col(&t, "path");
 
-		for (size_t r = 0; r < t.nrows; r++)
-			if (strcmp(ctable_get(&t, r, ct), file) == 0 &&
-			    *ctable_get(&t, r, cp))
-				snprintf(buf, size, "%s", ctable_get(&t, r, cp));
+		for (size_t r = 0; r < t.nrows && st == SS_OK; r++)
+			if (*ctable_get(&t, r, cp))
+				st = diag_map_file(diag, ctable_get(&t, r, ct),
+						   ctable_get(&t, r, cp));
 	}
 	ctable_release(&t);
-	return buf;
+	return st;
 }
