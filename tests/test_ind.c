@@ -1,0 +1,1517 @@
+/* Tests for ind: the catalogue and row conventions, output order, and the
+ * whole stage on small clean/ fixtures whose every expected number is
+ * worked out by hand in the comments next to it.
+ *
+ * Wilson 95% interval used below, z = 1.959964 (z^2 = 3.841459):
+ *   centre = (p + z^2/2n) / (1 + z^2/n),
+ *   half   = z sqrt(p(1-p)/n + z^2/4n^2) / (1 + z^2/n).
+ * e.g. 58/100: p = .58, 1 + z^2/n = 1.0384146,
+ *   centre = (.58 + .0192073) / 1.0384146 = .5770396,
+ *   half = 1.959964 x sqrt(.002436 + .00009604) / 1.0384146 = .0949747,
+ *   interval 48.2065 .. 67.2014 percent. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "ctable.h"
+#include "diag.h"
+#include "ind.h"
+
+#include <dirent.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ helpers */
+
+#define ASSERT_CLOSE(got, want) \
+	assert_close_at((got), (want), #got, __FILE__, __LINE__)
+
+/* Output numbers have 6 decimals: 1e-6 absolute, 1e-9 relative. */
+static int close_enough(double got, double want)
+{
+	return isfinite(got) && fabs(got - want) <= 1e-6 + 1e-9 * fabs(want);
+}
+
+static void assert_close_at(double got, double want, const char *what,
+			    const char *file, int line)
+{
+	if (!close_enough(got, want)) {
+		print_error("%s = %.17g, expected %.17g\n", what, got, want);
+		_fail(file, line);
+	}
+}
+
+typedef struct fixture_file {
+	const char *name; /* relative to the output directory */
+	const char *text;
+} fixture_file;
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* A fresh output directory with clean/ and the given files; caller frees
+ * the name and removes the tree. */
+static char *make_dir(const fixture_file *files)
+{
+	char tmpl[] = "/tmp/test_ind.XXXXXX";
+	char path[512];
+	char *dir = mkdtemp(tmpl);
+	size_t i;
+
+	assert_non_null(dir);
+	dir = strdup(dir);
+	assert_non_null(dir);
+	snprintf(path, sizeof path, "%s/clean", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	for (i = 0; files && files[i].name; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+		write_text(path, files[i].text);
+	}
+	return dir;
+}
+
+static void empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[512];
+
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			empty_dir(path);
+			rmdir(path);
+		} else {
+			unlink(path);
+		}
+	}
+	closedir(d);
+}
+
+static void remove_tree(char *dir)
+{
+	empty_dir(dir);
+	rmdir(dir);
+	free(dir);
+}
+
+/* One run of the stage over a fixture. */
+typedef struct run {
+	char *dir;
+	ss_status st;
+	ss_error e;
+	diag_sink diag;
+	ctable ind, hist;
+} run;
+
+static void run_fixture(run *r, const fixture_file *files)
+{
+	ind_options opt;
+	char path[512];
+
+	memset(r, 0, sizeof *r);
+	r->dir = make_dir(files);
+	ind_options_default(&opt);
+	diag_init(&r->diag, NULL, NULL);
+	err_clear(&r->e);
+	ctable_init(&r->ind);
+	ctable_init(&r->hist);
+	r->st = ind_run(r->dir, &opt, NULL, 0, &r->diag, &r->e);
+	if (r->st != SS_OK)
+		return;
+	snprintf(path, sizeof path, "%s/indicators.csv", r->dir);
+	assert_int_equal(ctable_load(&r->ind, path, NULL), SS_OK);
+	snprintf(path, sizeof path, "%s/exam_histograms.csv", r->dir);
+	assert_int_equal(ctable_load(&r->hist, path, NULL), SS_OK);
+}
+
+static void run_release(run *r)
+{
+	ctable_release(&r->ind);
+	ctable_release(&r->hist);
+	diag_release(&r->diag);
+	remove_tree(r->dir);
+}
+
+/* Expected fields: NULL = not checked, "" = must be empty, else a number. */
+typedef struct expect_row {
+	const char *year, *scope, *indicator;
+	const char *value, *num, *den, *lo, *hi;
+} expect_row;
+
+static long find_row(const ctable *t, const char *year, const char *scope,
+		     const char *indicator)
+{
+	int cy = ctable_col(t, "year"), cs = ctable_col(t, "scope"),
+	    ci = ctable_col(t, "indicator");
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++)
+		if (strcmp(ctable_get(t, i, cy), year) == 0 &&
+		    strcmp(ctable_get(t, i, cs), scope) == 0 &&
+		    strcmp(ctable_get(t, i, ci), indicator) == 0)
+			return (long)i;
+	return -1;
+}
+
+static void check_field(const ctable *t, size_t row, const char *col,
+			const char *want, const expect_row *x)
+{
+	const char *got = ctable_get(t, row, ctable_col(t, col));
+	double g;
+
+	if (!want)
+		return;
+	if (!*want) {
+		if (*got) {
+			print_error("%s,%s,%s: %s = '%s', expected empty\n",
+				    x->year, x->scope, x->indicator, col, got);
+			fail();
+		}
+		return;
+	}
+	if (ctable_get_double(t, row, ctable_col(t, col), &g) != 1 ||
+	    !close_enough(g, strtod(want, NULL))) {
+		print_error("%s,%s,%s: %s = '%s', expected %s\n", x->year,
+			    x->scope, x->indicator, col, got, want);
+		fail();
+	}
+}
+
+static void check_rows(const ctable *t, const expect_row *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		long r = find_row(t, x[i].year, x[i].scope, x[i].indicator);
+		if (r < 0) {
+			print_error("missing row %s,%s,%s\n", x[i].year,
+				    x[i].scope, x[i].indicator);
+			fail();
+		}
+		check_field(t, (size_t)r, "value", x[i].value, &x[i]);
+		check_field(t, (size_t)r, "numerator", x[i].num, &x[i]);
+		check_field(t, (size_t)r, "denominator", x[i].den, &x[i]);
+		check_field(t, (size_t)r, "ci_low", x[i].lo, &x[i]);
+		check_field(t, (size_t)r, "ci_high", x[i].hi, &x[i]);
+	}
+}
+
+typedef struct absent_row {
+	const char *year, *scope, *indicator;
+} absent_row;
+
+static void check_absent(const ctable *t, const absent_row *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (find_row(t, x[i].year, x[i].scope, x[i].indicator) >= 0) {
+			print_error("unexpected row %s,%s,%s\n", x[i].year,
+				    x[i].scope, x[i].indicator);
+			fail();
+		}
+}
+
+/* No field of any row is nan or inf (case-insensitive "nan"/"inf"). */
+static void check_no_nan(const ctable *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nrows; i++)
+		for (j = 0; j < t->ncols; j++) {
+			const char *v = t->cells[i * t->ncols + j];
+			if (strstr(v, "nan") || strstr(v, "inf") ||
+			    strstr(v, "NAN") || strstr(v, "INF")) {
+				print_error("row %zu col %zu holds '%s'\n", i,
+					    j, v);
+				fail();
+			}
+		}
+}
+
+/* Number of messages with code, file and line (line < 0: any), whose text
+ * contains `part` (NULL: any). */
+static size_t count_msgs(const diag_sink *d, const char *code,
+			 const char *file, long line, const char *part)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->nmessages; i++) {
+		const diag_message *m = &d->messages[i];
+		if (strcmp(m->code, code) == 0 &&
+		    (!file || strcmp(m->file, file) == 0) &&
+		    (line < 0 || m->line == line) &&
+		    (!part || strstr(m->message, part)))
+			n++;
+	}
+	return n;
+}
+
+#define NROWS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ----------------------------------------------------------- catalogue */
+
+static void test_catalogue(void **state)
+{
+	static const struct {
+		const char *name;
+		int found;
+		ind_id id;
+		ind_kind kind;
+		double scale;
+		int wilson;
+	} cases[] = {
+		{ "classes", 1, IND_CLASSES, IND_KIND_COUNT, 1, 0 },
+		{ "students_per_class", 1, IND_STUDENTS_PER_CLASS,
+		  IND_KIND_RATIO, 1, 0 },
+		{ "permanent_staff_fill", 1, IND_PERMANENT_STAFF_FILL,
+		  IND_KIND_RATIO, 100, 1 },
+		{ "promotion_rate", 1, IND_PROMOTION_RATE, IND_KIND_RATIO, 100,
+		  1 },
+		{ "completion_rate_cohort", 1, IND_COMPLETION_RATE_COHORT,
+		  IND_KIND_RATIO, 100, 1 },
+		{ "survival_rate_last_grade:tieu_hoc", 1,
+		  IND_SURVIVAL_RATE_LAST_GRADE, IND_KIND_RATIO, 100, 0 },
+		{ "cohort_dropout_rate:5", 1, IND_COHORT_DROPOUT_RATE,
+		  IND_KIND_RATIO, 100, 1 },
+		{ "exam_mean:toan", 1, IND_EXAM_MEAN, IND_KIND_RATIO, 1, 0 },
+		{ "exam_mean:tot_nghiep:toan", 1, IND_EXAM_MEAN,
+		  IND_KIND_RATIO, 1, 0 },
+		{ "exam_sd:van", 1, IND_EXAM_SD, IND_KIND_SD, 1, 0 },
+		{ "exam_median:van", 1, IND_EXAM_MEDIAN, IND_KIND_QUANTILE, 1,
+		  0 },
+		{ "exam_low_rate:van", 1, IND_EXAM_LOW_RATE, IND_KIND_RATIO,
+		  100, 1 },
+		{ "standard_school_share", 1, IND_STANDARD_SCHOOL_SHARE,
+		  IND_KIND_RATIO, 100, 1 },
+		{ "exam_means:toan", 0, 0, 0, 0, 0 },
+		{ "exam", 0, 0, 0, 0, 0 },
+		{ ":toan", 0, 0, 0, 0, 0 },
+		{ "", 0, 0, 0, 0, 0 },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < NROWS(cases); i++) {
+		const ind_def *d = ind_def_find(cases[i].name);
+		if (!cases[i].found) {
+			assert_null(d);
+			continue;
+		}
+		assert_non_null(d);
+		assert_int_equal(d->id, cases[i].id);
+		assert_int_equal(d->kind, cases[i].kind);
+		assert_true(d->scale == cases[i].scale);
+		assert_int_equal(d->wilson, cases[i].wilson);
+	}
+	assert_null(ind_def_find(NULL));
+	assert_null(ind_def_get(IND_NUM_INDICATORS));
+	assert_null(ind_def_get((ind_id)-1));
+	/* The table is indexed by id and names are unique. */
+	for (i = 0; i < IND_NUM_INDICATORS; i++) {
+		assert_int_equal(ind_def_get((ind_id)i)->id, i);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(ind_def_get((ind_id)i)->name,
+						ind_def_get((ind_id)j)->name);
+	}
+}
+
+static void test_value_from_parts(void **state)
+{
+	static const struct {
+		ind_id id;
+		double num, den;
+		int ok;
+		double value;
+	} cases[] = {
+		{ IND_CLASSES, 12, 1, 1, 12 },
+		/* 430 students / 12 classes = 35.833333 */
+		{ IND_STUDENTS_PER_CLASS, 430, 12, 1, 35.833333333333336 },
+		/* 58 / 100 x 100 */
+		{ IND_PROMOTION_RATE, 58, 100, 1, 58 },
+		/* 27.75 / 4 */
+		{ IND_EXAM_MEAN, 27.75, 4, 1, 6.9375 },
+		/* sqrt(9.296875 / 3) = sqrt(3.0989583) = 1.7603859 */
+		{ IND_EXAM_SD, 9.296875, 3, 1, 1.7603858669 },
+		{ IND_EXAM_SD, -1, 3, 0, 0 },
+		{ IND_EXAM_SD, 0, 0, 0, 0 },
+		{ IND_PROMOTION_RATE, 3, 0, 0, 0 },
+		{ IND_EXAM_MEDIAN, 6.75, 4, 0, 0 },
+		{ IND_PROMOTION_RATE, NAN, 4, 0, 0 },
+		{ IND_PROMOTION_RATE, 1, INFINITY, 0, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(cases); i++) {
+		double v = -1;
+		int ok = ind_value_from_parts(ind_def_get(cases[i].id),
+					      cases[i].num, cases[i].den, &v);
+		assert_int_equal(ok, cases[i].ok);
+		if (ok)
+			ASSERT_CLOSE(v, cases[i].value);
+		else
+			assert_true(v == -1);
+	}
+	assert_int_equal(ind_value_from_parts(NULL, 1, 1, NULL), 0);
+}
+
+static void test_years_and_grades(void **state)
+{
+	static const struct {
+		const char *s;
+		int ok, start;
+	} years[] = {
+		{ "2024-2025", 1, 2024 }, { "1999-2000", 1, 1999 },
+		{ "2024-2026", 0, 0 },    { "2024/2025", 0, 0 },
+		{ "2024-2025 ", 0, 0 },   { "24-25", 0, 0 },
+		{ "", 0, 0 },             { "abcd-efgh", 0, 0 },
+	};
+	char buf[16];
+	size_t i;
+	int start;
+
+	(void)state;
+	for (i = 0; i < NROWS(years); i++) {
+		start = -1;
+		assert_int_equal(ind_year_parse(years[i].s, &start),
+				 years[i].ok);
+		if (years[i].ok)
+			assert_int_equal(start, years[i].start);
+	}
+	assert_int_equal(ind_year_parse(NULL, &start), 0);
+	assert_string_equal(ind_year_format(2020, buf, sizeof buf),
+			    "2020-2021");
+	assert_int_equal(ind_grade_index("nha_tre"), 0);
+	assert_int_equal(ind_grade_index("mg_5"), 3);
+	assert_int_equal(ind_grade_index("1"), 4);
+	assert_int_equal(ind_grade_index("12"), 15);
+	assert_int_equal(ind_grade_index("all"), IND_GRADE_ALL);
+	assert_int_equal(ind_grade_index("13"), -1);
+	assert_int_equal(ind_grade_index("01"), -1);
+	assert_int_equal(ind_grade_index(NULL), -1);
+	assert_string_equal(ind_grade_name(8), "5");
+	assert_null(ind_grade_name(IND_NUM_GRADES));
+	assert_null(ind_grade_name(-1));
+}
+
+/* ---------------------------------------------------------------- rows */
+
+static const ind_school two_schools[] = {
+	{ "B", "thpt", "Xa Z", "", "", 2 },
+	{ "A", "mam_non", "Xa Y", "Huyen H", "", 3 },
+};
+
+static void test_scopes_order(void **state)
+{
+	/* Schools in file order, levels in contract order (mam_non before
+	 * thpt), then communes sorted, districts, then all. */
+	static const char *const want[] = { "B", "A", "level:mam_non",
+					    "level:thpt", "commune:Xa Y",
+					    "commune:Xa Z", "district:Huyen H",
+					    "all" };
+	ind_scopes s;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ind_scopes_build(&s, two_schools, 2, NULL), SS_OK);
+	assert_int_equal(s.n, NROWS(want));
+	for (i = 0; i < NROWS(want); i++) {
+		assert_string_equal(s.scope[i].name, want[i]);
+		assert_int_equal(ind_scopes_rank(&s, want[i]), (long)i);
+	}
+	assert_int_equal(ind_scopes_rank(&s, "C"), -1);
+	/* Members: level:thpt is B (index 0); all is both. */
+	assert_int_equal(s.scope[3].nmembers, 1);
+	assert_int_equal(s.scope[3].members[0], 0);
+	assert_int_equal(s.scope[7].nmembers, 2);
+	assert_int_equal(s.scope[7].kind, IND_SCOPE_ALL);
+	assert_int_equal(s.scope[6].kind, IND_SCOPE_DISTRICT);
+	ind_scopes_release(&s);
+	ind_scopes_release(&s); /* released twice is harmless */
+}
+
+static void test_rows_zero_denominator(void **state)
+{
+	ind_scopes s;
+	ind_rows r;
+	diag_sink d;
+	ind_key k = { "2024-2025", "A", IND_STUDENTS_PER_CLASS, NULL, 0 };
+	ind_src src = { "enrollment.csv", 12, "classes" };
+	char *dir = make_dir(NULL), path[512], line[256];
+	FILE *fp;
+
+	(void)state;
+	diag_init(&d, NULL, NULL);
+	assert_int_equal(ind_scopes_build(&s, two_schools, 2, NULL), SS_OK);
+	ind_rows_init(&r, &s, 0.95, &d);
+	/* 30 students, 0 classes: no value, the parts kept, one warning. */
+	assert_int_equal(ind_rows_add_ratio(&r, &k, 30, 0, &src, NULL), SS_OK);
+	assert_int_equal(r.row[0].has_value, 0);
+	assert_int_equal(r.row[0].has_ci, 0);
+	assert_int_equal(d.nmessages, 1);
+	assert_string_equal(d.messages[0].code, "zero_denominator");
+	assert_string_equal(d.messages[0].file, "enrollment.csv");
+	assert_int_equal(d.messages[0].line, 12);
+	assert_int_equal(d.messages[0].severity, DIAG_WARNING);
+	assert_non_null(strstr(d.messages[0].message,
+			       "students_per_class for 'A' in 2024-2025: classes is '0'"));
+	/* An SD of one score: n - 1 = 0. */
+	k.id = IND_EXAM_SD;
+	k.suffix = "toan";
+	assert_int_equal(ind_rows_add_sd(&r, &k, 0, 0, 1, NULL, NULL), SS_OK);
+	assert_int_equal(d.nmessages, 2);
+	assert_string_equal(d.messages[1].code, "zero_denominator");
+	/* A median that cannot be computed: empty, no warning. */
+	k.id = IND_EXAM_MEDIAN;
+	assert_int_equal(ind_rows_add_quantile(&r, &k, 0, NAN, 0, NULL),
+			 SS_OK);
+	assert_int_equal(d.nmessages, 2);
+	/* A rate above 100 (over-filled posts): value, no interval. 12 / 10
+	 * x 100 = 120. */
+	k.id = IND_PERMANENT_STAFF_FILL;
+	k.suffix = NULL;
+	assert_int_equal(ind_rows_add_ratio(&r, &k, 12, 10, NULL, NULL), SS_OK);
+	assert_int_equal(r.row[3].has_value, 1);
+	ASSERT_CLOSE(r.row[3].value, 120);
+	assert_int_equal(r.row[3].has_ci, 0);
+	/* A key without a scope or with an unknown id is refused. */
+	k.scope = NULL;
+	assert_int_equal(ind_rows_add_count(&r, &k, 1, NULL), SS_EUSAGE);
+	k.scope = "A";
+	k.id = IND_NUM_INDICATORS;
+	assert_int_equal(ind_rows_add_count(&r, &k, 1, NULL), SS_EUSAGE);
+
+	snprintf(path, sizeof path, "%s/indicators.csv", dir);
+	assert_int_equal(ind_rows_write(&r, path, NULL), SS_OK);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(line, sizeof line, fp));
+	assert_string_equal(line, "year,scope,indicator,value,numerator,"
+				  "denominator,ci_low,ci_high\n");
+	assert_non_null(fgets(line, sizeof line, fp));
+	assert_string_equal(line, "2024-2025,A,students_per_class,,30,0,,\n");
+	assert_non_null(fgets(line, sizeof line, fp));
+	assert_string_equal(line, "2024-2025,A,exam_sd:toan,,,0,,\n");
+	assert_non_null(fgets(line, sizeof line, fp));
+	assert_string_equal(line, "2024-2025,A,exam_median:toan,,,0,,\n");
+	assert_non_null(fgets(line, sizeof line, fp));
+	assert_string_equal(line, "2024-2025,A,permanent_staff_fill,120,12,10,,\n");
+	assert_null(fgets(line, sizeof line, fp));
+	fclose(fp);
+
+	ind_rows_release(&r);
+	ind_scopes_release(&s);
+	diag_release(&d);
+	remove_tree(dir);
+}
+
+static void test_rows_sort(void **state)
+{
+	static const struct {
+		const char *year, *scope;
+		ind_id id;
+		const char *suffix;
+		long sub;
+	} add[] = {
+		{ "2024-2025", "all", IND_CLASSES, NULL, 0 },
+		{ "2024-2025", "A", IND_EXAM_MEAN, "van", 1 },
+		{ "2024-2025", "zz", IND_CLASSES, NULL, 0 },
+		{ "2024-2025", "A", IND_EXAM_MEAN, "toan", 0 },
+		{ "2023-2024", "level:thpt", IND_STUDENTS, NULL, 0 },
+		{ "2024-2025", "A", IND_CLASSES, NULL, 0 },
+		{ "2024-2025", "commune:Xa Y", IND_CLASSES, NULL, 0 },
+		{ "2024-2025", "B", IND_TEACHERS, NULL, 0 },
+		{ "2024-2025", "level:mam_non", IND_CLASSES, NULL, 0 },
+		{ "2024-2025", "A", IND_EXAM_CANDIDATES, "van", 1 },
+	};
+	/* Year first; then B, A (file order), levels, communes, all, and
+	 * the unknown scope last; within a scope catalogue order, then the
+	 * subject order. */
+	static const char *const want[][3] = {
+		{ "2023-2024", "level:thpt", "students" },
+		{ "2024-2025", "B", "teachers" },
+		{ "2024-2025", "A", "classes" },
+		{ "2024-2025", "A", "exam_candidates:van" },
+		{ "2024-2025", "A", "exam_mean:toan" },
+		{ "2024-2025", "A", "exam_mean:van" },
+		{ "2024-2025", "level:mam_non", "classes" },
+		{ "2024-2025", "commune:Xa Y", "classes" },
+		{ "2024-2025", "all", "classes" },
+		{ "2024-2025", "zz", "classes" },
+	};
+	ind_scopes s;
+	ind_rows r;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(ind_scopes_build(&s, two_schools, 2, NULL), SS_OK);
+	ind_rows_init(&r, &s, 0.95, NULL);
+	for (i = 0; i < NROWS(add); i++) {
+		ind_key k = { add[i].year, add[i].scope, add[i].id,
+			      add[i].suffix, add[i].sub };
+		assert_int_equal(ind_rows_add_count(&r, &k, 1, NULL), SS_OK);
+	}
+	ind_rows_sort(&r);
+	assert_int_equal(r.n, NROWS(want));
+	for (i = 0; i < NROWS(want); i++) {
+		assert_string_equal(r.row[i].year, want[i][0]);
+		assert_string_equal(r.row[i].scope, want[i][1]);
+		assert_string_equal(r.row[i].indicator, want[i][2]);
+	}
+	ind_rows_release(&r);
+	ind_scopes_release(&s);
+}
+
+/* ------------------------------------------------- fixture A: counts */
+
+#define SCHOOLS_HEADER                                                       \
+	"school_id,name,level,ownership,commune,district,province,sites,"   \
+	"sessions_per_day,region,src_line\n"
+#define ENROLLMENT_HEADER                                                    \
+	"year,school_id,grade,classes,students,female,ethnic_minority,"     \
+	"disabled,src_line\n"
+#define PROMOTION_HEADER                                                     \
+	"year,school_id,grade,enrolled,promoted,repeated,dropped,"          \
+	"summer_retest,completed,src_line\n"
+#define STAFFING_HEADER \
+	"year,school_id,role,permanent,contract,quota,src_line\n"
+#define SUMMARY_HEADER                                                       \
+	"year,exam,school_id,subject,candidates,mean,sd,pass_rate,src_line\n"
+#define HIST_HEADER                                                          \
+	"year,exam,school_id,subject,n,sum_x100,sumsq_x10000,bins,offgrid\n"
+
+/* Three primary schools and one lower secondary. C has 0 classes and 0
+ * teachers and 0 pupils in its promotion row; D has no staffing; only A
+ * has the grade-1 enrolment of 2020-2021. */
+static const fixture_file fixture_a[] = {
+	{ "clean/schools.csv",
+	  SCHOOLS_HEADER "A,Truong A,tieu_hoc,cong_lap,Xa 1,,,,,,2\n"
+			 "B,Truong B,tieu_hoc,cong_lap,Xa 1,,,,,,3\n"
+			 "C,Truong C,thcs,cong_lap,Xa 1,,,,,,4\n"
+			 "D,Truong D,tieu_hoc,tu_thuc,Xa 1,,,,,,5\n" },
+	{ "clean/enrollment.csv",
+	  ENROLLMENT_HEADER "2020-2021,A,1,1,25,,,,2\n"
+			    "2024-2025,A,1,1,20,,,,3\n"
+			    "2024-2025,A,5,1,20,,,,4\n"
+			    "2024-2025,B,1,4,160,,,,5\n"
+			    "2024-2025,B,5,4,160,,,,6\n"
+			    "2024-2025,C,6,0,30,,,,7\n"
+			    "2024-2025,D,1,2,70,,,,8\n" },
+	{ "clean/promotion.csv",
+	  PROMOTION_HEADER "2024-2025,A,5,20,18,1,1,,18,2\n"
+			   "2024-2025,B,5,80,40,30,10,,40,3\n"
+			   "2024-2025,C,6,0,0,0,0,,,4\n" },
+	{ "clean/staffing.csv",
+	  STAFFING_HEADER "2024-2025,A,teacher,3,1,4,2\n"
+			  "2024-2025,A,manager,2,0,2,3\n"
+			  "2024-2025,A,staff,1,1,,4\n"
+			  "2024-2025,B,teacher,10,2,12,5\n"
+			  "2024-2025,C,teacher,0,0,0,6\n" },
+	{ NULL, NULL }
+};
+
+static void test_run_counts(void **state)
+{
+	static const expect_row want[] = {
+		/* A: 2 classes, 40 pupils: 40/2 = 20 per class. Teachers
+		 * 3 + 1 = 4 -> 4/2 = 2 per class, permanent 3/2 = 1.5,
+		 * 40/4 = 10 pupils per teacher. Fill: rows with a quota,
+		 * permanent (3 + 2) / quota (4 + 2) = 83.333333; the staff
+		 * row without a quota is left out of both parts. */
+		{ "2024-2025", "A", "classes", "2", "2", "1", "", "" },
+		{ "2024-2025", "A", "students", "40", "40", "1", "", "" },
+		{ "2024-2025", "A", "students_per_class", "20", "40", "2", "",
+		  "" },
+		{ "2024-2025", "A", "teachers", "4", "4", "1", "", "" },
+		{ "2024-2025", "A", "teachers_per_class", "2", "4", "2", "",
+		  "" },
+		{ "2024-2025", "A", "teachers_per_class_permanent", "1.5", "3",
+		  "2", "", "" },
+		{ "2024-2025", "A", "students_per_teacher", "10", "40", "4", "",
+		  "" },
+		/* Wilson 5/6: 43.649718 .. 96.994663 */
+		{ "2024-2025", "A", "permanent_staff_fill", "83.333333", "5",
+		  "6", "43.649718", "96.994663" },
+		/* 18/20 = 90 (Wilson 69.896635 .. 97.213352), 1/20 = 5
+		 * (0.888145 .. 23.613119), 1/20 = 5. */
+		{ "2024-2025", "A", "promotion_rate", "90", "18", "20",
+		  "69.896635", "97.213352" },
+		{ "2024-2025", "A", "repetition_rate", "5", "1", "20",
+		  "0.888145", "23.613119" },
+		{ "2024-2025", "A", "dropout_rate", "5", "1", "20", NULL, NULL },
+		/* completed 18 of the 20 enrolled in grade 5 */
+		{ "2024-2025", "A", "completion_rate", "90", "18", "20", NULL,
+		  NULL },
+		/* cohort: completed grade 5 in 2024-2025 (18) over grade-1
+		 * enrolment four years earlier, 2020-2021 (25): 72, Wilson
+		 * 52.423395 .. 85.716146 */
+		{ "2024-2025", "A", "completion_rate_cohort", "72", "18", "25",
+		  "52.423395", "85.716146" },
+		/* B: 320/8 = 40; 12/8 = 1.5; 10/8 = 1.25; 320/12 =
+		 * 26.666667; fill 10/12; 40/80 = 50 (39.297415 ..
+		 * 60.702585); completion 40/80. */
+		{ "2024-2025", "B", "students_per_class", "40", "320", "8", "",
+		  "" },
+		{ "2024-2025", "B", "teachers_per_class", "1.5", "12", "8", "",
+		  "" },
+		{ "2024-2025", "B", "teachers_per_class_permanent", "1.25",
+		  "10", "8", "", "" },
+		{ "2024-2025", "B", "students_per_teacher", "26.666667", "320",
+		  "12", "", "" },
+		{ "2024-2025", "B", "permanent_staff_fill", "83.333333", "10",
+		  "12", NULL, NULL },
+		{ "2024-2025", "B", "promotion_rate", "50", "40", "80",
+		  "39.297415", "60.702585" },
+		{ "2024-2025", "B", "completion_rate", "50", "40", "80", NULL,
+		  NULL },
+		/* C: every denominator 0 -> empty value and interval */
+		{ "2024-2025", "C", "classes", "0", "0", "1", "", "" },
+		{ "2024-2025", "C", "students_per_class", "", "30", "0", "",
+		  "" },
+		{ "2024-2025", "C", "teachers", "0", "0", "1", "", "" },
+		{ "2024-2025", "C", "teachers_per_class", "", "0", "0", "", "" },
+		{ "2024-2025", "C", "students_per_teacher", "", "30", "0", "",
+		  "" },
+		{ "2024-2025", "C", "permanent_staff_fill", "", "0", "0", "",
+		  "" },
+		{ "2024-2025", "C", "promotion_rate", "", "0", "0", "", "" },
+		/* D: 70/2 = 35 */
+		{ "2024-2025", "D", "students_per_class", "35", "70", "2", "",
+		  "" },
+		/* level:tieu_hoc = A + B + D. Classes 2 + 8 + 2 = 12,
+		 * pupils 40 + 320 + 70 = 430: 430/12 = 35.833333 (the
+		 * average of the school ratios would be (20 + 40 + 35)/3 =
+		 * 31.666667). Teachers 4 + 12 = 16 over the classes of the
+		 * schools that report teachers, 2 + 8 = 10: 1.6; permanent
+		 * (3 + 10)/10 = 1.3; pupils of those schools 360/16 = 22.5;
+		 * fill (5 + 10)/(6 + 12) = 83.333333 (60.777962 ..
+		 * 94.163423). */
+		{ "2024-2025", "level:tieu_hoc", "classes", "12", "12", "1", "",
+		  "" },
+		{ "2024-2025", "level:tieu_hoc", "students_per_class",
+		  "35.833333", "430", "12", "", "" },
+		{ "2024-2025", "level:tieu_hoc", "teachers", "16", "16", "1", "",
+		  "" },
+		{ "2024-2025", "level:tieu_hoc", "teachers_per_class", "1.6",
+		  "16", "10", "", "" },
+		{ "2024-2025", "level:tieu_hoc", "teachers_per_class_permanent",
+		  "1.3", "13", "10", "", "" },
+		{ "2024-2025", "level:tieu_hoc", "students_per_teacher", "22.5",
+		  "360", "16", "", "" },
+		{ "2024-2025", "level:tieu_hoc", "permanent_staff_fill",
+		  "83.333333", "15", "18", "60.777962", "94.163423" },
+		/* promoted 18 + 40 = 58 of 20 + 80 = 100: 58 (48.206487 ..
+		 * 67.201617), not the average of 90 and 50 = 70. */
+		{ "2024-2025", "level:tieu_hoc", "promotion_rate", "58", "58",
+		  "100", "48.206487", "67.201617" },
+		{ "2024-2025", "level:tieu_hoc", "repetition_rate", "31", "31",
+		  "100", NULL, NULL },
+		{ "2024-2025", "level:tieu_hoc", "dropout_rate", "11", "11",
+		  "100", NULL, NULL },
+		{ "2024-2025", "level:tieu_hoc", "completion_rate", "58", "58",
+		  "100", NULL, NULL },
+		/* only A has the 2020-2021 grade-1 enrolment: 18/25 */
+		{ "2024-2025", "level:tieu_hoc", "completion_rate_cohort", "72",
+		  "18", "25", NULL, NULL },
+		/* level:thcs = C alone */
+		{ "2024-2025", "level:thcs", "students_per_class", "", "30", "0",
+		  "", "" },
+		/* all: 460 pupils / 12 classes = 38.333333; teachers 16 over
+		 * the classes of A, B, C (10 + 0); (360 + 30)/16 = 24.375;
+		 * C adds nothing to the rates. */
+		{ "2024-2025", "all", "students", "460", "460", "1", "", "" },
+		{ "2024-2025", "all", "students_per_class", "38.333333", "460",
+		  "12", "", "" },
+		{ "2024-2025", "all", "teachers_per_class", "1.6", "16", "10",
+		  "", "" },
+		{ "2024-2025", "all", "students_per_teacher", "24.375", "390",
+		  "16", "", "" },
+		{ "2024-2025", "all", "promotion_rate", "58", "58", "100",
+		  "48.206487", "67.201617" },
+		{ "2024-2025", "all", "completion_rate_cohort", "72", "18", "25",
+		  NULL, NULL },
+		/* 2020-2021: A alone, 25 pupils in 1 class */
+		{ "2020-2021", "A", "students_per_class", "25", "25", "1", "",
+		  "" },
+		{ "2020-2021", "all", "students_per_class", "25", "25", "1", "",
+		  "" },
+	};
+	static const absent_row none[] = {
+		/* no data, no row */
+		{ "2024-2025", "D", "teachers" },
+		{ "2024-2025", "D", "teachers_per_class" },
+		{ "2024-2025", "D", "promotion_rate" },
+		{ "2024-2025", "B", "completion_rate_cohort" },
+		{ "2024-2025", "C", "completion_rate" },
+		{ "2020-2021", "B", "classes" },
+		{ "2020-2021", "A", "teachers" },
+		/* no commune scopes outside the exam indicators */
+		{ "2024-2025", "commune:Xa 1", "classes" },
+	};
+	run r;
+
+	(void)state;
+	run_fixture(&r, fixture_a);
+	assert_int_equal(r.st, SS_OK);
+	check_rows(&r.ind, want, NROWS(want));
+	check_absent(&r.ind, none, NROWS(none));
+	check_no_nan(&r.ind);
+	/* C: students_per_class, teachers_per_class and its permanent
+	 * variant (enrollment.csv:7), students_per_teacher and fill
+	 * (staffing.csv:6), promotion, repetition, dropout
+	 * (promotion.csv:4): 8; level:thcs the same 8 at line 0. */
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator", NULL, -1,
+				    NULL),
+			 16);
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
+				    "enrollment.csv", 7, NULL),
+			 3);
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
+				    "staffing.csv", 6, "quota is '0'"),
+			 1);
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
+				    "promotion.csv", 4, "enrolled is '0'"),
+			 3);
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
+				    "enrollment.csv", 0, "'level:thcs'"),
+			 3);
+	assert_int_equal(r.diag.nmessages, 16);
+	/* exam_histograms.csv has its header and no rows */
+	assert_int_equal(r.hist.nrows, 0);
+	assert_int_equal(r.hist.ncols, 7);
+	assert_string_equal(r.hist.header[3], "bin_width");
+	run_release(&r);
+}
+
+/* -------------------------------------------------- fixture B: exams */
+
+/* A histogram row: pairs of (grid index, count) and the hand-computed
+ * totals. */
+static char *hist_row(const char *prefix, const int *pairs, size_t npairs,
+		      const char *totals, const char *offgrid)
+{
+	long long bins[201] = { 0 };
+	size_t i, used;
+	char *s = malloc(4096);
+
+	assert_non_null(s);
+	for (i = 0; i < npairs; i++)
+		bins[pairs[2 * i]] += pairs[2 * i + 1];
+	used = (size_t)snprintf(s, 4096, "%s,%s,", prefix, totals);
+	for (i = 0; i < 201; i++)
+		used += (size_t)snprintf(s + used, 4096 - used, "%s%lld",
+					 i ? " " : "", bins[i]);
+	snprintf(s + used, 4096 - used, ",%s\n", offgrid);
+	return s;
+}
+
+/* S1: 5.00 6.50 7.00 9.25 (grid 100, 130, 140, 185): n 4, sum 2775,
+ *     sumsq 250000 + 422500 + 490000 + 855625 = 2018125.
+ * S2: 0.50 1.00 4.75 10.00 on the grid (10, 20, 95, 200) and 7.33 off it:
+ *     n 5, sum 50 + 100 + 475 + 1000 + 733 = 2358,
+ *     sumsq 2500 + 10000 + 225625 + 1000000 + 537289 = 1775414.
+ * S3: 8.00 twice (160): n 2, sum 1600, sumsq 1280000. */
+static char *exam_hist_text(void)
+{
+	static const int s1[] = { 100, 1, 130, 1, 140, 1, 185, 1 };
+	static const int s2[] = { 10, 1, 20, 1, 95, 1, 200, 1 };
+	static const int s3[] = { 160, 2 };
+	char *r1 = hist_row("2024-2025,ts10,S1,toan", s1, 4,
+			    "4,2775,2018125", "");
+	char *r2 = hist_row("2024-2025,ts10,S2,toan", s2, 4,
+			    "5,2358,1775414", "733:1");
+	char *r3 = hist_row("2024-2025,ts10,S3,toan", s3, 1, "2,1600,1280000",
+			    "");
+	size_t n = strlen(HIST_HEADER) + strlen(r1) + strlen(r2) +
+		   strlen(r3) + 1;
+	char *s = malloc(n);
+
+	assert_non_null(s);
+	snprintf(s, n, "%s%s%s%s", HIST_HEADER, r1, r2, r3);
+	free(r1);
+	free(r2);
+	free(r3);
+	return s;
+}
+
+static const char exam_schools[] =
+	SCHOOLS_HEADER "S1,Truong 1,thcs,cong_lap,Xa 1,Huyen X,Tinh T,,,,2\n"
+		       "S2,Truong 2,thcs,cong_lap,Xa 2,Huyen X,Tinh T,,,,3\n"
+		       "S3,Truong 3,thcs,cong_lap,Xa 2,,,,,,4\n";
+
+/* 2022-2023 has two exams (names carry the exam), 2023-2024 one exam from
+ * summaries, 2024-2025 histograms; its summary row is superseded. */
+static const char exam_summary_text[] =
+	SUMMARY_HEADER "2022-2023,ts10,S1,toan,4,5,1,50,2\n"
+		       "2022-2023,tn,S1,toan,6,7,,,3\n"
+		       "2023-2024,ts10,S1,toan,10,6,1,50,4\n"
+		       "2023-2024,ts10,S2,toan,30,8,2,90,5\n"
+		       "2023-2024,ts10,S3,toan,0,0,,,6\n"
+		       "2024-2025,ts10,S1,toan,4,7,1,100,7\n";
+
+static void test_run_exams(void **state)
+{
+	static const expect_row want[] = {
+		/* S1 from its histogram: mean 27.75/4 = 6.9375; deviations
+		 * -1.9375 -0.4375 0.0625 2.3125, squares sum 9.296875, over
+		 * 3: SD 1.760386; median of 4 = (6.50 + 7.00)/2 = 6.75;
+		 * 4 of 4 >= 5 (Wilson 51.010916 .. 100); none <= 1
+		 * (0 .. 48.989084). */
+		{ "2024-2025", "S1", "exam_candidates:toan", "4", "4", "1", "",
+		  "" },
+		{ "2024-2025", "S1", "exam_mean:toan", "6.9375", "27.75", "4",
+		  "", "" },
+		{ "2024-2025", "S1", "exam_sd:toan", "1.760386", "9.296875",
+		  "3", "", "" },
+		{ "2024-2025", "S1", "exam_median:toan", "6.75", "", "4", "",
+		  "" },
+		{ "2024-2025", "S1", "exam_pass_rate:toan", "100", "4", "4",
+		  "51.010916", "100" },
+		{ "2024-2025", "S1", "exam_low_rate:toan", "0", "0", "4", "0",
+		  "48.989084" },
+		/* S2: mean 23.58/5 = 4.716; squares of deviations 17.774656
+		 * + 13.808656 + 0.001156 + 27.920656 + 6.832996 = 66.33812,
+		 * /4 -> SD 4.072411; median 4.75; >= 5: 7.33, 10 -> 2/5
+		 * (11.762077 .. 76.927572); <= 1: 0.5, 1.0 -> 2/5. */
+		{ "2024-2025", "S2", "exam_mean:toan", "4.716", "23.58", "5", "",
+		  "" },
+		{ "2024-2025", "S2", "exam_sd:toan", "4.072411", "66.33812",
+		  "4", "", "" },
+		{ "2024-2025", "S2", "exam_median:toan", "4.75", "", "5", "",
+		  "" },
+		{ "2024-2025", "S2", "exam_pass_rate:toan", "40", "2", "5",
+		  "11.762077", "76.927572" },
+		{ "2024-2025", "S2", "exam_low_rate:toan", "40", "2", "5", NULL,
+		  NULL },
+		/* S3: two 8.00: SD 0 with n - 1 = 1 */
+		{ "2024-2025", "S3", "exam_sd:toan", "0", "0", "1", "", "" },
+		{ "2024-2025", "S3", "exam_median:toan", "8", "", "2", "", "" },
+		/* commune:Xa 1 = S1 */
+		{ "2024-2025", "commune:Xa 1", "exam_median:toan", "6.75", "",
+		  "4", "", "" },
+		/* commune:Xa 2 = S2 + S3: 0.5 1 4.75 7.33 8 8 10, n 7:
+		 * mean 39.58/7 = 5.654286, median 7.33, SS 81.744771 -> SD
+		 * sqrt(81.744771/6) = 3.691088, pass 4/7 = 57.142857
+		 * (25.045836 .. 84.178014), low 2/7 = 28.571429. */
+		{ "2024-2025", "commune:Xa 2", "exam_candidates:toan", "7", "7",
+		  "1", "", "" },
+		{ "2024-2025", "commune:Xa 2", "exam_mean:toan", "5.654286",
+		  "39.58", "7", "", "" },
+		{ "2024-2025", "commune:Xa 2", "exam_sd:toan", "3.691088",
+		  "81.744771", "6", "", "" },
+		{ "2024-2025", "commune:Xa 2", "exam_median:toan", "7.33", "",
+		  "7", "", "" },
+		{ "2024-2025", "commune:Xa 2", "exam_pass_rate:toan",
+		  "57.142857", "4", "7", "25.045836", "84.178014" },
+		{ "2024-2025", "commune:Xa 2", "exam_low_rate:toan",
+		  "28.571429", "2", "7", NULL, NULL },
+		/* district:Huyen X = province:Tinh T = S1 + S2 (S3 has
+		 * neither): n 9, 51.33/9 = 5.703333, median of 0.5 1 4.75 5
+		 * 6.5 7 7.33 9.25 10 = 6.5, SS 86.6018 -> SD 3.290171,
+		 * pass 6/9, low 2/9 = 22.222222 (6.322511 .. 54.741103). */
+		{ "2024-2025", "district:Huyen X", "exam_mean:toan", "5.703333",
+		  "51.33", "9", "", "" },
+		{ "2024-2025", "district:Huyen X", "exam_median:toan", "6.5", "",
+		  "9", "", "" },
+		{ "2024-2025", "district:Huyen X", "exam_low_rate:toan",
+		  "22.222222", "2", "9", "6.322511", "54.741103" },
+		{ "2024-2025", "province:Tinh T", "exam_sd:toan", "3.290171",
+		  "86.6018", "8", "", "" },
+		{ "2024-2025", "province:Tinh T", "exam_pass_rate:toan",
+		  "66.666667", "6", "9", NULL, NULL },
+		/* all = level:thcs = S1 + S2 + S3, n 11: 67.33/11 =
+		 * 6.120909, median (6th of 11) 7, SS 95.233091 -> SD
+		 * 3.085986, pass 8/11 (43.43547 .. 90.253941). */
+		{ "2024-2025", "all", "exam_mean:toan", "6.120909", "67.33",
+		  "11", "", "" },
+		{ "2024-2025", "all", "exam_sd:toan", "3.085986", "95.233091",
+		  "10", "", "" },
+		{ "2024-2025", "all", "exam_median:toan", "7", "", "11", "", "" },
+		{ "2024-2025", "all", "exam_pass_rate:toan", "72.727273", "8",
+		  "11", "43.43547", "90.253941" },
+		{ "2024-2025", "level:thcs", "exam_median:toan", "7", "", "11",
+		  "", "" },
+		/* 2023-2024 from summaries. S1: 10 candidates, mean 6, SD 1
+		 * -> SS 9 over 9; pass 50% of 10 = 5 (23.659309 ..
+		 * 76.340691). S2: 30, mean 8 (240), SD 2 -> SS 4 x 29 =
+		 * 116; pass 90% of 30 = 27. */
+		{ "2023-2024", "S1", "exam_mean:toan", "6", "60", "10", "", "" },
+		{ "2023-2024", "S1", "exam_sd:toan", "1", "9", "9", "", "" },
+		{ "2023-2024", "S1", "exam_pass_rate:toan", "50", "5", "10",
+		  "23.659309", "76.340691" },
+		{ "2023-2024", "S2", "exam_sd:toan", "2", "116", "29", "", "" },
+		/* S3: 0 candidates -> no mean (0/0), no SD */
+		{ "2023-2024", "S3", "exam_candidates:toan", "0", "0", "1", "",
+		  "" },
+		{ "2023-2024", "S3", "exam_mean:toan", "", "0", "0", "", "" },
+		{ "2023-2024", "S3", "exam_sd:toan", "", "", "0", "", "" },
+		/* all: 40 candidates, mean (60 + 240)/40 = 7.5 (the
+		 * average of the school means would be 7); SS within 9 +
+		 * 116 = 125, between 10 (6 - 7.5)^2 + 30 (8 - 7.5)^2 = 30,
+		 * 155/39 -> SD 1.993579; pass (5 + 27)/40 = 80 (65.242694 ..
+		 * 89.50001). */
+		{ "2023-2024", "all", "exam_candidates:toan", "40", "40", "1",
+		  "", "" },
+		{ "2023-2024", "all", "exam_mean:toan", "7.5", "300", "40", "",
+		  "" },
+		{ "2023-2024", "all", "exam_sd:toan", "1.993579", "155", "39",
+		  "", "" },
+		{ "2023-2024", "all", "exam_pass_rate:toan", "80", "32", "40",
+		  "65.242694", "89.50001" },
+		/* commune:Xa 2 = S2 (S3 has no candidates) */
+		{ "2023-2024", "commune:Xa 2", "exam_mean:toan", "8", "240",
+		  "30", "", "" },
+		/* 2022-2023 has two exams, named in the indicator. ts10: 4
+		 * candidates, mean 5 (20), SD 1 (3 over 3), pass 2 of 4. */
+		{ "2022-2023", "S1", "exam_candidates:ts10:toan", "4", "4", "1",
+		  "", "" },
+		{ "2022-2023", "S1", "exam_mean:ts10:toan", "5", "20", "4", "",
+		  "" },
+		{ "2022-2023", "S1", "exam_sd:ts10:toan", "1", "3", "3", "", "" },
+		{ "2022-2023", "S1", "exam_pass_rate:ts10:toan", "50", "2", "4",
+		  NULL, NULL },
+		{ "2022-2023", "S1", "exam_mean:tn:toan", "7", "42", "6", "",
+		  "" },
+	};
+	static const absent_row none[] = {
+		/* no median nor low rate from summaries */
+		{ "2023-2024", "S1", "exam_median:toan" },
+		{ "2023-2024", "S1", "exam_low_rate:toan" },
+		/* tn gives neither SD nor pass rate */
+		{ "2022-2023", "S1", "exam_sd:tn:toan" },
+		{ "2022-2023", "S1", "exam_pass_rate:tn:toan" },
+		{ "2022-2023", "S1", "exam_mean:toan" },
+		/* S3 has no district or province */
+		{ "2024-2025", "district:", "exam_mean:toan" },
+		{ "2024-2025", "S3", "exam_pass_rate:ts10:toan" },
+	};
+	/* exam_histograms.csv: S2's 10.00 is in the last bin of each
+	 * binning; 7.33 in [7.3, 7.35), [7.25, 7.5), [7, 8). all: 8, 8 in
+	 * [8, 9); 9.25 and 10 in [9, 10]. */
+	static const char *const hist_want[][7] = {
+		{ "2024-2025", "S2", "toan", "0.05", "9.95", "10", "1" },
+		{ "2024-2025", "S2", "toan", "0.05", "9.9", "9.95", "0" },
+		{ "2024-2025", "S2", "toan", "0.05", "7.3", "7.35", "1" },
+		{ "2024-2025", "S2", "toan", "0.05", "0.5", "0.55", "1" },
+		{ "2024-2025", "S2", "toan", "0.25", "7.25", "7.5", "1" },
+		{ "2024-2025", "S2", "toan", "0.25", "9.75", "10", "1" },
+		{ "2024-2025", "S2", "toan", "1", "0", "1", "1" },
+		{ "2024-2025", "S2", "toan", "1", "1", "2", "1" },
+		{ "2024-2025", "S2", "toan", "1", "4", "5", "1" },
+		{ "2024-2025", "S2", "toan", "1", "7", "8", "1" },
+		{ "2024-2025", "S2", "toan", "1", "9", "10", "1" },
+		{ "2024-2025", "all", "toan", "1", "8", "9", "2" },
+		{ "2024-2025", "all", "toan", "1", "9", "10", "2" },
+		{ "2024-2025", "all", "toan", "1", "5", "6", "1" },
+	};
+	char *hist = exam_hist_text();
+	const fixture_file files[] = {
+		{ "clean/schools.csv", exam_schools },
+		{ "clean/exam_summary.csv", exam_summary_text },
+		{ "clean/exam_hist.csv", hist },
+		{ NULL, NULL },
+	};
+	run r;
+	size_t i, j;
+	long long total[3] = { 0, 0, 0 };
+
+	(void)state;
+	run_fixture(&r, files);
+	free(hist);
+	assert_int_equal(r.st, SS_OK);
+	check_rows(&r.ind, want, NROWS(want));
+	check_absent(&r.ind, none, NROWS(none));
+	check_no_nan(&r.ind);
+	check_no_nan(&r.hist);
+	/* S3 in 2023-2024: mean and SD (exam_summary.csv:6) */
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
+				    "exam_summary.csv", 6, "'S3'"),
+			 2);
+	/* level:thcs, commune:Xa 2 and all also hold S3 but have
+	 * candidates; nothing else is zero. */
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator", NULL, -1,
+				    NULL),
+			 2);
+	assert_int_equal(count_msgs(&r.diag, "exam_summary_superseded",
+				    "exam_summary.csv", 7, "'ts10' in 2024-2025"),
+			 1);
+	assert_int_equal(r.diag.nmessages, 3);
+
+	/* 9 scopes with scores in 2024-2025 (S1, S2, S3, level:thcs,
+	 * commune:Xa 1, commune:Xa 2, district:Huyen X, province:Tinh T,
+	 * all), each 200 + 40 + 10 bins. */
+	assert_int_equal(r.hist.nrows, 9 * 250);
+	assert_string_equal(ctable_get(&r.hist, 0, 1), "S1");
+	assert_string_equal(ctable_get(&r.hist, 0, 3), "0.05");
+	assert_string_equal(ctable_get(&r.hist, 0, 4), "0");
+	assert_string_equal(ctable_get(&r.hist, 9 * 250 - 1, 1), "all");
+	assert_string_equal(ctable_get(&r.hist, 9 * 250 - 1, 5), "10");
+	for (i = 0; i < NROWS(hist_want); i++) {
+		int found = 0;
+		for (j = 0; j < r.hist.nrows && !found; j++) {
+			size_t c;
+			found = 1;
+			for (c = 0; c < 7 && found; c++)
+				found = strcmp(ctable_get(&r.hist, j, (int)c),
+					       hist_want[i][c]) == 0;
+		}
+		if (!found) {
+			print_error("missing histogram row %s,%s,%s,%s,%s,%s,%s\n",
+				    hist_want[i][0], hist_want[i][1],
+				    hist_want[i][2], hist_want[i][3],
+				    hist_want[i][4], hist_want[i][5],
+				    hist_want[i][6]);
+			fail();
+		}
+	}
+	/* Each binning of S2 (rows 250..499) counts its 5 scores. */
+	for (j = 250; j < 500; j++) {
+		long long v;
+		assert_string_equal(ctable_get(&r.hist, j, 1), "S2");
+		assert_int_equal(ctable_get_ll(&r.hist, j, 6, &v), 1);
+		total[j < 450 ? 0 : (j < 490 ? 1 : 2)] += v;
+	}
+	assert_int_equal(total[0], 5);
+	assert_int_equal(total[1], 5);
+	assert_int_equal(total[2], 5);
+	run_release(&r);
+}
+
+/* ------------------------------------------------ fixture C: cohorts */
+
+/* P: enrolment 2023-2024 E = 100 90 80 70 60, 2024-2025 E1 = 110 97 88 78
+ * 69, repeaters (promotion.csv 2023-2024) R1 = 5 4 3 2 1, 57 completed
+ * grade 5. Q has no 2024-2025 enrolment and stays out of every sum. */
+static const fixture_file fixture_c[] = {
+	{ "clean/schools.csv",
+	  SCHOOLS_HEADER "P,Truong P,tieu_hoc,cong_lap,Xa 1,,,,,,2\n"
+			 "Q,Truong Q,tieu_hoc,cong_lap,Xa 1,,,,,,3\n" },
+	{ "clean/enrollment.csv",
+	  ENROLLMENT_HEADER "2023-2024,P,1,3,100,,,,2\n"
+			    "2023-2024,P,2,3,90,,,,3\n"
+			    "2023-2024,P,3,3,80,,,,4\n"
+			    "2023-2024,P,4,3,70,,,,5\n"
+			    "2023-2024,P,5,3,60,,,,6\n"
+			    "2024-2025,P,1,3,110,,,,7\n"
+			    "2024-2025,P,2,3,97,,,,8\n"
+			    "2024-2025,P,3,3,88,,,,9\n"
+			    "2024-2025,P,4,3,78,,,,10\n"
+			    "2024-2025,P,5,3,69,,,,11\n"
+			    "2023-2024,Q,1,1,30,,,,12\n"
+			    "2023-2024,Q,2,1,30,,,,13\n"
+			    "2023-2024,Q,3,1,30,,,,14\n"
+			    "2023-2024,Q,4,1,30,,,,15\n"
+			    "2023-2024,Q,5,1,30,,,,16\n" },
+	{ "clean/promotion.csv",
+	  PROMOTION_HEADER "2023-2024,P,1,100,93,5,2,,,2\n"
+			   "2023-2024,P,2,90,85,4,1,,,3\n"
+			   "2023-2024,P,3,80,76,3,1,,,4\n"
+			   "2023-2024,P,4,70,68,2,0,,,5\n"
+			   "2023-2024,P,5,60,57,1,2,,57,6\n"
+			   "2023-2024,Q,1,30,30,0,0,,,7\n"
+			   "2023-2024,Q,2,30,30,0,0,,,8\n"
+			   "2023-2024,Q,3,30,30,0,0,,,9\n"
+			   "2023-2024,Q,4,30,30,0,0,,,10\n"
+			   "2023-2024,Q,5,30,30,0,0,,30,11\n" },
+	{ NULL, NULL }
+};
+
+static void test_run_cohort(void **state)
+{
+	/* Promoted from grade g = E1[g+1] - R1[g+1]: 97 - 4 = 93,
+	 * 88 - 3 = 85, 78 - 2 = 76, 69 - 1 = 68, and the 57 graduates of
+	 * grade 5. Dropouts = E - promoted - repeaters: 2, 1, 1, 0, 2.
+	 * Survival to grade 5 (at most 3 repetitions per grade): product
+	 * over grades 1-4 of p (1 + r + r^2 + r^3):
+	 *   .93 x 1.052625 = .97894125
+	 *   (85/90) x 1.0465075 = .98836824
+	 *   .95 x 1.0389590 = .98701104
+	 *   (68/70) x 1.0294111 = .99999933
+	 * = .95498627 -> 954.98627 of 1000 pupils. */
+	static const expect_row p_rows[] = {
+		{ "2023-2024", NULL, "cohort_promotion_rate:1", "93", "93",
+		  "100", "86.250485", "96.568074" },
+		{ "2023-2024", NULL, "cohort_repetition_rate:1", "5", "5", "100",
+		  "2.154368", "11.175047" },
+		{ "2023-2024", NULL, "cohort_dropout_rate:1", "2", "2", "100",
+		  NULL, NULL },
+		{ "2023-2024", NULL, "cohort_promotion_rate:2", "94.444444",
+		  "85", "90", "87.646264", "97.603903" },
+		{ "2023-2024", NULL, "cohort_repetition_rate:2", "4.444444", "4",
+		  "90", NULL, NULL },
+		{ "2023-2024", NULL, "cohort_dropout_rate:2", "1.111111", "1",
+		  "90", NULL, NULL },
+		{ "2023-2024", NULL, "cohort_promotion_rate:3", "95", "76", "80",
+		  NULL, NULL },
+		{ "2023-2024", NULL, "cohort_promotion_rate:4", "97.142857",
+		  "68", "70", NULL, NULL },
+		{ "2023-2024", NULL, "cohort_dropout_rate:4", "0", "0", "70", "0",
+		  NULL },
+		{ "2023-2024", NULL, "cohort_promotion_rate:5", "95", "57", "60",
+		  "86.299484", "98.28505" },
+		{ "2023-2024", NULL, "cohort_repetition_rate:5", "1.666667", "1",
+		  "60", NULL, NULL },
+		{ "2023-2024", NULL, "cohort_dropout_rate:5", "3.333333", "2",
+		  "60", NULL, NULL },
+		{ "2023-2024", NULL, "survival_rate_last_grade:tieu_hoc",
+		  "95.498627", "954.98627", "1000", "", "" },
+	};
+	static const char *const scopes[] = { "P", "level:tieu_hoc", "all" };
+	static const absent_row none[] = {
+		{ "2023-2024", "Q", "cohort_promotion_rate:1" },
+		{ "2023-2024", "Q", "survival_rate_last_grade:tieu_hoc" },
+		{ "2024-2025", "P", "cohort_promotion_rate:1" },
+		{ "2023-2024", "P", "survival_rate_last_grade:thcs" },
+		{ "2023-2024", "P", "completion_rate_cohort" },
+	};
+	expect_row x[NROWS(p_rows)];
+	run r;
+	size_t i, s;
+
+	(void)state;
+	run_fixture(&r, fixture_c);
+	assert_int_equal(r.st, SS_OK);
+	for (s = 0; s < NROWS(scopes); s++) {
+		for (i = 0; i < NROWS(p_rows); i++) {
+			x[i] = p_rows[i];
+			x[i].scope = scopes[s];
+		}
+		check_rows(&r.ind, x, NROWS(x));
+	}
+	check_absent(&r.ind, none, NROWS(none));
+	check_no_nan(&r.ind);
+	assert_int_equal(r.diag.nmessages, 0);
+	run_release(&r);
+}
+
+/* R: no pupils in grade 3 in 2023-2024. T (th_thcs): 12 pupils reach grade
+ * 2 from 10 in grade 1 (transfers in). */
+static const fixture_file fixture_c2[] = {
+	{ "clean/schools.csv",
+	  SCHOOLS_HEADER "R,Truong R,tieu_hoc,cong_lap,Xa 1,,,,,,2\n"
+			 "T,Truong T,th_thcs,cong_lap,Xa 1,,,,,,3\n" },
+	{ "clean/enrollment.csv",
+	  ENROLLMENT_HEADER "2023-2024,R,1,1,10,,,,2\n"
+			    "2023-2024,R,2,1,10,,,,3\n"
+			    "2023-2024,R,3,0,0,,,,4\n"
+			    "2023-2024,R,4,1,10,,,,5\n"
+			    "2023-2024,R,5,1,10,,,,6\n"
+			    "2024-2025,R,1,1,10,,,,7\n"
+			    "2024-2025,R,2,1,10,,,,8\n"
+			    "2024-2025,R,3,1,10,,,,9\n"
+			    "2024-2025,R,4,1,10,,,,10\n"
+			    "2024-2025,R,5,1,10,,,,11\n"
+			    "2023-2024,T,1,1,10,,,,12\n"
+			    "2023-2024,T,2,1,10,,,,13\n"
+			    "2023-2024,T,3,1,10,,,,14\n"
+			    "2023-2024,T,4,1,10,,,,15\n"
+			    "2023-2024,T,5,1,10,,,,16\n"
+			    "2024-2025,T,1,1,10,,,,17\n"
+			    "2024-2025,T,2,1,12,,,,18\n"
+			    "2024-2025,T,3,1,10,,,,19\n"
+			    "2024-2025,T,4,1,10,,,,20\n"
+			    "2024-2025,T,5,1,10,,,,21\n" },
+	{ "clean/promotion.csv",
+	  PROMOTION_HEADER "2023-2024,R,1,10,10,0,0,,,2\n"
+			   "2023-2024,R,2,10,10,0,0,,,3\n"
+			   "2023-2024,R,3,0,0,0,0,,,4\n"
+			   "2023-2024,R,4,10,10,0,0,,,5\n"
+			   "2023-2024,R,5,10,10,0,0,,10,6\n"
+			   "2023-2024,T,1,10,10,0,0,,,7\n"
+			   "2023-2024,T,2,10,10,0,0,,,8\n"
+			   "2023-2024,T,3,10,10,0,0,,,9\n"
+			   "2023-2024,T,4,10,10,0,0,,,10\n"
+			   "2023-2024,T,5,10,10,0,0,,,11\n" },
+	{ NULL, NULL }
+};
+
+static void test_run_cohort_refused(void **state)
+{
+	static const expect_row want[] = {
+		/* R grade 3: (E1[4] - R1[4]) = 10 over E[3] = 0 */
+		{ "2023-2024", "R", "cohort_promotion_rate:3", "", "10", "0", "",
+		  "" },
+		/* R grade 2: 10 reach grade 3 of 10 */
+		{ "2023-2024", "R", "cohort_promotion_rate:2", "100", "10", "10",
+		  NULL, NULL },
+		{ "2023-2024", "R", "survival_rate_last_grade:tieu_hoc", "", "",
+		  "", "", "" },
+		/* T grade 1: 12 - 0 = 12 promoted of 10, dropout 10 - 12 - 0
+		 * = -2 -> -20, no interval. Graduates: completed empty ->
+		 * promoted 10 of 10. */
+		{ "2023-2024", "T", "cohort_promotion_rate:1", "120", "12", "10",
+		  "", "" },
+		{ "2023-2024", "T", "cohort_dropout_rate:1", "-20", "-2", "10",
+		  "", "" },
+		{ "2023-2024", "T", "cohort_promotion_rate:5", "100", "10", "10",
+		  NULL, NULL },
+		{ "2023-2024", "T", "survival_rate_last_grade:tieu_hoc", "", "",
+		  "", "", "" },
+	};
+	run r;
+
+	(void)state;
+	run_fixture(&r, fixture_c2);
+	assert_int_equal(r.st, SS_OK);
+	check_rows(&r.ind, want, NROWS(want));
+	check_no_nan(&r.ind);
+	/* R's grade-3 rows (promotion, repetition, dropout) point at the
+	 * grade-3 row, line 4; the survival has its own message. */
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
+				    "enrollment.csv", 4, "grade 3 enrolment"),
+			 3);
+	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
+				    "enrollment.csv", 0,
+				    "survival_rate_last_grade:tieu_hoc for 'R'"),
+			 1);
+	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent",
+				    "enrollment.csv", 0,
+				    "'T' in 2023-2024: grade 1 sends on"),
+			 1);
+	run_release(&r);
+}
+
+/* ------------------------------------------------------------- errors */
+
+static const char ok_schools[] =
+	SCHOOLS_HEADER "A,Truong A,tieu_hoc,cong_lap,Xa 1,,,,,,2\n";
+
+static void test_run_errors(void **state)
+{
+	static const struct {
+		const char *what;
+		fixture_file files[3];
+		ss_status st;
+		const char *file; /* suffix of e.file */
+		long line;
+		const char *msg;  /* part of e.msg */
+	} cases[] = {
+		{ "no schools.csv", { { NULL, NULL } }, SS_EIO, NULL, 0,
+		  "schools.csv" },
+		{ "schools.csv without level",
+		  { { "clean/schools.csv", "school_id,name,commune,district,"
+					   "province,src_line\nA,x,y,,,2\n" },
+		    { NULL, NULL } },
+		  SS_EDATA, "clean/schools.csv", 1, "missing column 'level'" },
+		{ "classes not a number",
+		  { { "clean/schools.csv", ok_schools },
+		    { "clean/enrollment.csv",
+		      ENROLLMENT_HEADER "2024-2025,A,1,1,20,,,,2\n"
+					"2024-2025,A,2,x,20,,,,3\n" },
+		    { NULL, NULL } },
+		  SS_EDATA, "clean/enrollment.csv", 3,
+		  "classes is not a whole number 'x'" },
+		{ "negative count",
+		  { { "clean/schools.csv", ok_schools },
+		    { "clean/promotion.csv",
+		      PROMOTION_HEADER "2024-2025,A,1,20,-3,0,0,,,2\n" },
+		    { NULL, NULL } },
+		  SS_EDATA, "clean/promotion.csv", 2,
+		  "promoted is not a whole number '-3'" },
+		{ "promotion without dropped",
+		  { { "clean/schools.csv", ok_schools },
+		    { "clean/promotion.csv",
+		      "year,school_id,grade,enrolled,promoted,repeated,"
+		      "completed\n2024-2025,A,1,20,20,0,\n" },
+		    { NULL, NULL } },
+		  SS_EDATA, "clean/promotion.csv", 1,
+		  "missing column 'dropped'" },
+		{ "bad year",
+		  { { "clean/schools.csv", ok_schools },
+		    { "clean/staffing.csv",
+		      STAFFING_HEADER "2024,A,teacher,1,0,,2\n" },
+		    { NULL, NULL } },
+		  SS_EDATA, "clean/staffing.csv", 2, "malformed year '2024'" },
+		{ "summary mean not a number",
+		  { { "clean/schools.csv", ok_schools },
+		    { "clean/exam_summary.csv",
+		      SUMMARY_HEADER "2024-2025,ts10,A,toan,3,abc,,,2\n" },
+		    { NULL, NULL } },
+		  SS_EDATA, "clean/exam_summary.csv", 2,
+		  "mean is not a number 'abc'" },
+		{ "histogram n disagrees with its bins",
+		  { { "clean/schools.csv", ok_schools },
+		    { "clean/exam_hist.csv",
+		      HIST_HEADER "2024-2025,ts10,A,toan,3,0,0,1,\n" },
+		    { NULL, NULL } },
+		  SS_EDATA, "clean/exam_hist.csv", 2, NULL },
+		{ "histogram without bins column",
+		  { { "clean/schools.csv", ok_schools },
+		    { "clean/exam_hist.csv",
+		      "year,exam,school_id,subject,n\n2024-2025,t,A,toan,1\n" },
+		    { NULL, NULL } },
+		  SS_EDATA, "clean/exam_hist.csv", 1, "missing column" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NROWS(cases); i++) {
+		run r;
+		run_fixture(&r, cases[i].files);
+		if (r.st != cases[i].st)
+			print_error("case '%s': status %d (%s)\n", cases[i].what,
+				    r.st, r.e.msg);
+		assert_int_equal(r.st, cases[i].st);
+		assert_int_equal(r.e.status, cases[i].st);
+		if (cases[i].file) {
+			size_t nf = strlen(r.e.file), ns = strlen(cases[i].file);
+			assert_true(nf >= ns);
+			assert_string_equal(r.e.file + nf - ns, cases[i].file);
+			assert_int_equal(r.e.line, cases[i].line);
+		}
+		if (cases[i].msg && !strstr(r.e.msg, cases[i].msg) &&
+		    !strstr(r.e.file, cases[i].msg)) {
+			print_error("case '%s': message '%s' lacks '%s'\n",
+				    cases[i].what, r.e.msg, cases[i].msg);
+			fail();
+		}
+		run_release(&r);
+	}
+}
+
+static void test_run_unwritable(void **state)
+{
+	/* indicators.csv is a directory: the write fails with SS_EIO. */
+	static const fixture_file files[] = {
+		{ "clean/schools.csv", ok_schools },
+		{ NULL, NULL },
+	};
+	char *dir = make_dir(files), path[512];
+	ind_options opt;
+	diag_sink d;
+	ss_error e;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/indicators.csv", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	ind_options_default(&opt);
+	diag_init(&d, NULL, NULL);
+	err_clear(&e);
+	assert_int_equal(ind_run(dir, &opt, NULL, 0, &d, &e), SS_EIO);
+	assert_int_equal(e.status, SS_EIO);
+	diag_release(&d);
+	remove_tree(dir);
+}
+
+static void test_unknown_school_and_extra(void **state)
+{
+	/* A row of a school missing from schools.csv is warned about and
+	 * left out; only schools.csv given: no rows but the header. */
+	static const fixture_file files[] = {
+		{ "clean/schools.csv", ok_schools },
+		{ "clean/enrollment.csv",
+		  ENROLLMENT_HEADER "2024-2025,A,1,2,50,,,,2\n"
+				    "2024-2025,ZZ,1,1,10,,,,3\n"
+				    "2024-2025,A,13,1,10,,,,4\n" },
+		{ NULL, NULL },
+	};
+	static const expect_row want[] = {
+		{ "2024-2025", "A", "students", "50", "50", "1", "", "" },
+		{ "2024-2025", "all", "students", "50", "50", "1", "", "" },
+	};
+	run r;
+
+	(void)state;
+	run_fixture(&r, files);
+	assert_int_equal(r.st, SS_OK);
+	check_rows(&r.ind, want, NROWS(want));
+	assert_int_equal(count_msgs(&r.diag, "unknown_school", "enrollment.csv",
+				    3, "'ZZ'"),
+			 1);
+	assert_int_equal(count_msgs(&r.diag, "unknown_grade", "enrollment.csv",
+				    4, "'13'"),
+			 1);
+	assert_int_equal(r.diag.nmessages, 2);
+	run_release(&r);
+}
+
+/* An extra producer (as the accreditation indicators will be) appends
+ * rows that are sorted with the others. */
+static ss_status extra_producer(const ind_input *in, const ind_options *opt,
+				ind_rows *rows, ss_error *e)
+{
+	ind_key k = { "2024-2025", "all", IND_STANDARD_SCHOOL_SHARE, NULL, 0 };
+
+	(void)opt;
+	assert_int_equal(in->nschools, 1);
+	return ind_rows_add_ratio(rows, &k, 1, 2, NULL, e);
+}
+
+static void test_run_extra_producer(void **state)
+{
+	static const fixture_file files[] = {
+		{ "clean/schools.csv", ok_schools },
+		{ "clean/enrollment.csv",
+		  ENROLLMENT_HEADER "2024-2025,A,1,2,50,,,,2\n" },
+		{ NULL, NULL },
+	};
+	const ind_producer extra[] = { extra_producer };
+	char *dir = make_dir(files), path[512], line[256];
+	ind_options opt;
+	diag_sink d;
+	FILE *fp;
+	int n = 0;
+
+	(void)state;
+	ind_options_default(&opt);
+	diag_init(&d, NULL, NULL);
+	assert_int_equal(ind_run(dir, &opt, extra, 1, &d, NULL), SS_OK);
+	snprintf(path, sizeof path, "%s/indicators.csv", dir);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof line, fp))
+		n++;
+	fclose(fp);
+	/* header; A, level:tieu_hoc and all: classes, students,
+	 * students_per_class; then all's standard_school_share = 1/2 = 50 (Wilson 9.453121
+	 * .. 90.546879) last. */
+	assert_int_equal(n, 11);
+	assert_string_equal(line,
+			    "2024-2025,all,standard_school_share,50,1,2,"
+			    "9.453121,90.546879\n");
+	diag_release(&d);
+	remove_tree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_catalogue),
+		cmocka_unit_test(test_value_from_parts),
+		cmocka_unit_test(test_years_and_grades),
+		cmocka_unit_test(test_scopes_order),
+		cmocka_unit_test(test_rows_zero_denominator),
+		cmocka_unit_test(test_rows_sort),
+		cmocka_unit_test(test_run_counts),
+		cmocka_unit_test(test_run_exams),
+		cmocka_unit_test(test_run_cohort),
+		cmocka_unit_test(test_run_cohort_refused),
+		cmocka_unit_test(test_run_errors),
+		cmocka_unit_test(test_run_unwritable),
+		cmocka_unit_test(test_unknown_school_and_extra),
+		cmocka_unit_test(test_run_extra_producer),
+	};
+
+	gsl_set_error_handler_off();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
