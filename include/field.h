@@ -31,7 +31,8 @@ field_result field_normalize(const schema_column *col, const char *raw,
 const char *const *field_indicator_names(void);
 /* 1 when the indicator (base name or with subject) is a percentage. */
 int field_indicator_is_percent(const char *indicator);
-/* 1 when the indicator needs a ":<subject>" suffix. */
+/* 1 when the indicator needs a suffix: ":<subject>" for exam_*,
+ * ":<grade>" for cohort_*, ":<level>" for survival_rate_last_grade. */
 int field_indicator_needs_subject(const char *indicator);
 
 /* Splits a valid ISO date (YYYY-MM-DD, a real calendar day) into parts;

@@ -102,7 +102,9 @@ static const norm_case cases[] = {
 	{ "targets.csv", "scope", "level:dai_hoc", NUM_STYLE_EN, FIELD_INVALID, "unknown level in scope" },
 	{ "targets.csv", "indicator", "exam_mean:Tiếng Anh", NUM_STYLE_EN, FIELD_OK, "exam_mean:tieng_anh" },
 	{ "targets.csv", "indicator", "promotion_rate", NUM_STYLE_EN, FIELD_OK, "promotion_rate" },
-	{ "targets.csv", "indicator", "exam_mean", NUM_STYLE_EN, FIELD_INVALID, "needs a subject" },
+	{ "targets.csv", "indicator", "exam_mean", NUM_STYLE_EN, FIELD_INVALID, "needs a suffix (expected exam_mean:<subject>, e.g. :toan)" },
+	{ "targets.csv", "indicator", "survival_rate_last_grade", NUM_STYLE_EN, FIELD_INVALID, "expected survival_rate_last_grade:<level>" },
+	{ "targets.csv", "indicator", "survival_rate_last_grade:THCS", NUM_STYLE_EN, FIELD_OK, "survival_rate_last_grade:thcs" },
 	{ "targets.csv", "indicator", "happiness", NUM_STYLE_EN, FIELD_INVALID, "unknown indicator 'happiness'" },
 	/* ids */
 	{ "schools.csv", "school_id", " TH01 ", NUM_STYLE_EN, FIELD_OK, "TH01" },
@@ -153,6 +155,7 @@ static void test_indicator_properties(void **state)
 	assert_false(field_indicator_is_percent("exam_mean:toan"));
 	assert_false(field_indicator_is_percent("teachers_per_class"));
 	assert_true(field_indicator_needs_subject("exam_sd"));
+	assert_true(field_indicator_needs_subject("survival_rate_last_grade"));
 	assert_false(field_indicator_needs_subject("dropout_rate"));
 }
 

@@ -52,7 +52,7 @@ static const expected_message bad_messages[] = {
 	{ DIAG_ERROR, "percent_above_100", "targets.csv", 3, 33, "percentage above 100 '101' for promotion_rate" },
 	{ DIAG_ERROR, "bad_value", "targets.csv", 4, 15, "unknown indicator 'bogus_rate'" },
 	{ DIAG_ERROR, "unknown_school", "targets.csv", 5, 11, "unknown school id 'TH09'" },
-	{ DIAG_ERROR, "bad_value", "targets.csv", 6, 15, "needs a subject" },
+	{ DIAG_ERROR, "bad_value", "targets.csv", 6, 15, "needs a suffix (expected exam_mean:<subject>, e.g. :toan)" },
 	{ DIAG_WARNING, "standard_needs_quality", "accreditation.csv", 2, 8, "standard level 1 with quality level 1 (expected quality level >= 2)" },
 	{ DIAG_ERROR, "bad_value", "accreditation.csv", 3, 10, "bad date '2023-02-29'" },
 };

@@ -57,7 +57,8 @@ int field_indicator_is_percent(const char *indicator)
 int field_indicator_needs_subject(const char *indicator)
 {
 	return strncmp(indicator, "exam_", 5) == 0 ||
-	       strncmp(indicator, "cohort_", 7) == 0;
+	       strncmp(indicator, "cohort_", 7) == 0 ||
+	       strncmp(indicator, "survival_rate_last_grade", 24) == 0;
 }
 
 static field_result invalid(char *why, size_t whysz, const char *fmt, ...)
@@ -401,8 +402,11 @@ static field_result norm_indicator(const char *v, char *out, size_t outsz,
 			       v);
 	if (field_indicator_needs_subject(v) && (!subject || !*subject))
 		return invalid(why, whysz,
-			       "indicator '%s' needs a subject or grade (expected e.g. %.*s:toan)",
-			       v, (int)n, v);
+			       "indicator '%s' needs a suffix (expected %.*s:%s)",
+			       v, (int)n, v,
+			       strncmp(v, "exam_", 5) == 0 ? "<subject>, e.g. :toan"
+			       : strncmp(v, "cohort_", 7) == 0 ? "<grade>, e.g. :3"
+							       : "<level>, e.g. :tieu_hoc");
 	if (!subject) {
 		snprintf(out, outsz, "%s", v);
 		return FIELD_OK;
