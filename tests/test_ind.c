@@ -1493,10 +1493,44 @@ static void test_run_extra_producer(void **state)
 	remove_tree(dir);
 }
 
+/* "Phường 1" exists in many districts: such places must never merge,
+ * while a name used by one place keeps its short form. */
+static void test_ambiguous_commune_names(void **state)
+{
+	const ind_school schools[] = {
+		{ "A", "tieu_hoc", "Phường 1", "Quận 3", "TP HCM", 2 },
+		{ "B", "tieu_hoc", "Phường 1", "Quận 5", "TP HCM", 3 },
+		{ "C", "tieu_hoc", "Phường 1", "Quận 3", "TP HCM", 4 },
+		{ "D", "thcs", "Xã An Bình", "Huyện X", "Tỉnh Y", 5 },
+		{ "E", "thcs", "Xã An Bình", "", "", 6 },
+	};
+	ind_scopes s;
+	ss_error e;
+	long r;
+
+	(void)state;
+	ind_scopes_init(&s);
+	assert_int_equal(ind_scopes_build(&s, schools, 5, &e), SS_OK);
+	r = ind_scopes_rank(&s, "commune:TP HCM/Quận 3/Phường 1");
+	assert_true(r >= 0);
+	assert_int_equal(s.scope[r].nmembers, 2);
+	r = ind_scopes_rank(&s, "commune:TP HCM/Quận 5/Phường 1");
+	assert_true(r >= 0);
+	assert_int_equal(s.scope[r].nmembers, 1);
+	assert_int_equal(ind_scopes_rank(&s, "commune:Phường 1"), -1);
+	/* an unknown parent does not make a name ambiguous */
+	r = ind_scopes_rank(&s, "commune:Xã An Bình");
+	assert_true(r >= 0);
+	assert_int_equal(s.scope[r].nmembers, 2);
+	assert_true(ind_scopes_rank(&s, "district:Quận 3") >= 0);
+	ind_scopes_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_catalogue),
+		cmocka_unit_test(test_ambiguous_commune_names),
 		cmocka_unit_test(test_value_from_parts),
 		cmocka_unit_test(test_years_and_grades),
 		cmocka_unit_test(test_scopes_order),

@@ -339,6 +339,89 @@ static const ind_scope_kind group_kinds[GROUP_KINDS] = {
 	IND_SCOPE_PROVINCE
 };
 
+/* The parent path of a commune or district ("province/district"), empty
+ * when the school gives no parent. */
+static void parent_path(const ind_school *sc, ind_scope_kind kind,
+			char *buf, size_t size)
+{
+	const char *p = sc->province ? sc->province : "";
+	const char *d = sc->district ? sc->district : "";
+
+	if (kind == IND_SCOPE_COMMUNE)
+		snprintf(buf, size, "%s%s%s", p, *p && *d ? "/" : "", d);
+	else if (kind == IND_SCOPE_DISTRICT)
+		snprintf(buf, size, "%s", p);
+	else
+		buf[0] = '\0';
+}
+
+/* Commune names repeat across a country ("Phường 1" in hundreds of
+ * districts), and district names across provinces. A name that stands for
+ * places with different parents is qualified by its parent path
+ * ("commune:Tỉnh A/Quận 3/Phường 1") so that such places are never merged;
+ * an unambiguous name stays short. Marks ambiguous[k * n + i] for school i
+ * and group kind k. Returns 0 on ENOMEM. */
+static int mark_ambiguous(const ind_school *schools, size_t n,
+			  unsigned char *ambiguous)
+{
+	strmap first;         /* "k\x1fname" -> first school */
+	strmap clash;         /* "k\x1fname" of ambiguous names */
+	char key[1024], pa[1024], pb[1024];
+	int ok = 1;
+
+	strmap_init(&first);
+	strmap_init(&clash);
+	for (size_t k = 1; ok && k < GROUP_KINDS - 1; k++) {
+		for (size_t i = 0; ok && i < n; i++) {
+			const char *v = school_field(&schools[i], group_kinds[k]);
+			long at;
+			int put;
+
+			if (!v || !*v)
+				continue;
+			snprintf(key, sizeof key, "%zu\x1f%s", k, v);
+			put = strmap_put(&first, key, (long)i, &at);
+			if (put < 0) {
+				ok = 0;
+			} else if (put == 0) {
+				parent_path(&schools[i], group_kinds[k], pa, sizeof pa);
+				parent_path(&schools[at], group_kinds[k], pb, sizeof pb);
+				/* an unknown parent may be the same place */
+				if (*pa && *pb && strcmp(pa, pb) != 0 &&
+				    strmap_put(&clash, key, 1, NULL) < 0)
+					ok = 0;
+			}
+		}
+	}
+	for (size_t k = 0; ok && k < GROUP_KINDS; k++)
+		for (size_t i = 0; i < n; i++) {
+			const char *v = school_field(&schools[i], group_kinds[k]);
+
+			snprintf(key, sizeof key, "%zu\x1f%s", k, v ? v : "");
+			ambiguous[k * n + i] = v && strmap_get(&clash, key, NULL);
+		}
+	strmap_release(&first);
+	strmap_release(&clash);
+	return ok;
+}
+
+static char *scope_name(const ind_school *sc, ind_scope_kind kind,
+			const char *v, int qualify)
+{
+	char parent[1024], *name, *full;
+
+	if (!qualify)
+		return join2(kind_prefix(kind), v);
+	parent_path(sc, kind, parent, sizeof parent);
+	full = malloc(strlen(parent) + strlen(v) + 2);
+	if (!full)
+		return NULL;
+	sprintf(full, "%s/%s", parent, v);
+	name = join2(kind_prefix(kind), full);
+	free(full);
+	return name;
+}
+
 /* The drafts of the schools' level/commune/district/province values, in
  * one pass: sd[4 i + k] is the draft of school i for group kind k, or
  * (size_t)-1. Returns the number of drafts or (size_t)-1 on ENOMEM. */
@@ -347,7 +430,8 @@ static size_t collect_drafts(const ind_school *schools, size_t n,
 {
 	strmap seen;
 	size_t nd = 0, i, k;
-	int ok = 1;
+	unsigned char *ambiguous = calloc(GROUP_KINDS * (n ? n : 1), 1);
+	int ok = ambiguous && mark_ambiguous(schools, n, ambiguous);
 
 	strmap_init(&seen);
 	for (k = 0; ok && k < GROUP_KINDS; k++) {
@@ -360,7 +444,8 @@ static size_t collect_drafts(const ind_school *schools, size_t n,
 			sd[GROUP_KINDS * i + k] = (size_t)-1;
 			if (!v || !*v)
 				continue;
-			name = join2(kind_prefix(group_kinds[k]), v);
+			name = scope_name(&schools[i], group_kinds[k], v,
+					  ambiguous[k * n + i]);
 			if (!name) {
 				ok = 0;
 				break;
@@ -385,6 +470,7 @@ static size_t collect_drafts(const ind_school *schools, size_t n,
 		}
 	}
 	strmap_release(&seen);
+	free(ambiguous);
 	return ok ? nd : (size_t)-1;
 }
 
