@@ -6,7 +6,7 @@ BUILD=${BUILD:-build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
-for stage in ingest indicators norms gaps charts report; do
+for stage in ingest indicators norms gaps audit accreditation charts report; do
 	bin=$BUILD/bin/schoolstat-$stage
 	[ -x "$bin" ] || continue
 	if [ "$stage" = ingest ]; then
