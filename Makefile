@@ -95,6 +95,12 @@ $(BUILD)/tools/%: tools/%.c $(LIB)
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(PKG_CFLAGS) $(CFLAGS_ALL) $(LDFLAGS_ALL) \
 	    $< $(LIB) $(PKG_LIBS) -o $@
 
+# ---------------------------------------------------------------- benchmark
+# National-scale exam data from the project's own generator; prints wall
+# time, MB/s and peak memory (/usr/bin/time -v). Results go in README.md.
+bench: $(TOOL_BIN) $(STAGE_BIN)
+	BUILD=$(BUILD) sh tools/bench.sh
+
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer through clang: each harness in tests/fuzz/ runs FUZZ_SECONDS on
 # a working copy of its seed corpus (new inputs stay out of the tree);
