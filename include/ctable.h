@@ -23,6 +23,13 @@ typedef struct ctable {
  * caller releases with ctable_release even on failure. */
 ss_status ctable_load(ctable *t, const char *path, ss_error *e);
 
+/* Loads dir/name when that file exists and sets *present to 1; a missing
+ * file is not an error (*present 0, t empty). A file that exists but
+ * cannot be read is SS_EIO, a malformed one SS_EDATA. The caller releases
+ * t in every case. */
+ss_status ctable_load_optional(ctable *t, const char *dir, const char *name,
+			       int *present, ss_error *e);
+
 /* Zeroes t so that ctable_release is safe before any load. */
 void ctable_init(ctable *t);
 void ctable_release(ctable *t);

@@ -322,4 +322,13 @@ ss_status norm_evaluate(const norm_table *t, const ctable *schools,
 ss_status norm_output_write(const norm_output *o, const char *path,
 			    ss_error *e);
 
+/* The stage: loads the norm table at norms_path and OUTPUT_DIR/clean/
+ * schools.csv (required), enrollment.csv and staffing.csv (used when
+ * present), evaluates and writes OUTPUT_DIR/norms.csv. Warnings go to
+ * diag. SS_EIO when an input is missing or unreadable or the output cannot
+ * be written; SS_EDATA for a malformed table (the error has its position);
+ * SS_ENOMEM. */
+ss_status norm_run(const char *outdir, const char *norms_path,
+		   const norm_options *opt, diag_sink *diag, ss_error *e);
+
 #endif

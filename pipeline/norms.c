@@ -82,50 +82,13 @@ static int report(const ss_error *e)
 	return EXIT_IO;
 }
 
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = malloc(n);
-
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
-/* Loads dir/name into *t when the file exists; *present says whether it
- * did. A file that exists but cannot be read is an error. */
-static ss_status load_optional(ctable *t, const char *dir, const char *name,
-			       int *present, ss_error *e)
-{
-	char *path = join(dir, name);
-	struct stat sb;
-	ss_status st = SS_OK;
-
-	ctable_init(t);
-	*present = 0;
-	if (!path)
-		return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
-	if (stat(path, &sb) != 0 && errno == ENOENT) {
-		free(path);
-		return SS_OK;
-	}
-	*present = 1;
-	st = ctable_load(t, path, e);
-	free(path);
-	return st;
-}
-
 int main(int argc, char **argv)
 {
 	const char *norms_path = "data/norms.csv", *outdir = NULL;
 	norm_options opt = { -1 };
-	ctable schools, enrollment, staffing;
-	int have_enrollment = 0, have_staffing = 0, have_schools = 0;
-	norm_table table;
-	norm_output out;
 	diag_sink diag;
 	ss_error e;
-	char *clean = NULL, *path = NULL;
+	char path[4096];
 	int status = EXIT_IO;
 
 	gsl_set_error_handler_off();
@@ -162,51 +125,14 @@ int main(int argc, char **argv)
 		return bad_usage("%s", "missing OUTPUT_DIR");
 
 	err_clear(&e);
-	norm_table_init(&table);
-	norm_output_init(&out);
 	diag_init(&diag, emit_stderr, NULL);
-	ctable_init(&schools);
-	ctable_init(&enrollment);
-	ctable_init(&staffing);
-	if (!(clean = join(outdir, "clean"))) {
-		err_set(&e, SS_ENOMEM, NULL, 0, 0, "out of memory");
-		goto fail;
-	}
+	snprintf(path, sizeof path, "%s/validation.csv", outdir);
 	if (ingest_map_sources(&diag, outdir) != SS_OK) {
 		err_set(&e, SS_ENOMEM, NULL, 0, 0, "out of memory");
 		goto fail;
 	}
-	if (norm_table_load(&table, norms_path, &e) != SS_OK ||
-	    load_optional(&schools, clean, "schools.csv", &have_schools,
-			  &e) != SS_OK ||
-	    load_optional(&enrollment, clean, "enrollment.csv",
-			  &have_enrollment, &e) != SS_OK ||
-	    load_optional(&staffing, clean, "staffing.csv", &have_staffing,
-			  &e) != SS_OK)
+	if (norm_run(outdir, norms_path, &opt, &diag, &e) != SS_OK)
 		goto fail;
-	if (!have_schools) {
-		/* the only mandatory table: word it as csvin does */
-		err_set(&e, SS_EIO, NULL, 0, 0, "cannot open '%s/%s': %s",
-			clean, "schools.csv", strerror(ENOENT));
-		goto fail;
-	}
-	if (norm_evaluate(&table, &schools,
-			  have_enrollment ? &enrollment : NULL,
-			  have_staffing ? &staffing : NULL, &opt, &diag, &out,
-			  &e) != SS_OK)
-		goto fail;
-	free(path);
-	if (!(path = join(outdir, "norms.csv"))) {
-		err_set(&e, SS_ENOMEM, NULL, 0, 0, "out of memory");
-		goto fail;
-	}
-	if (norm_output_write(&out, path, &e) != SS_OK)
-		goto fail;
-	free(path);
-	if (!(path = join(outdir, "validation.csv"))) {
-		err_set(&e, SS_ENOMEM, NULL, 0, 0, "out of memory");
-		goto fail;
-	}
 	if (diag.nmessages &&
 	    diag_append_validation(&diag, path, &e) != SS_OK)
 		goto fail;
@@ -215,13 +141,6 @@ int main(int argc, char **argv)
 fail:
 	status = report(&e);
 done:
-	free(path);
-	free(clean);
-	ctable_release(&schools);
-	ctable_release(&enrollment);
-	ctable_release(&staffing);
-	norm_table_release(&table);
-	norm_output_release(&out);
 	diag_release(&diag);
 	return status;
 }

@@ -4,13 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ctable.h"
 #include "ind.h"
 #include "strmap.h"
-
-#define PATH_BUF 4096
 
 void audit_options_default(audit_options *o)
 {
@@ -46,25 +43,6 @@ int audit_contradicts(const char *op, double target, double combined)
 	if (strcmp(op, "<=") == 0)
 		return target < combined - noise;
 	return fabs(target - combined) > noise;
-}
-
-static int exists(const char *path)
-{
-	struct stat sb;
-
-	return stat(path, &sb) == 0;
-}
-
-/* Loads outdir/<name> when it exists; *present tells whether it did. */
-static ss_status load_optional(ctable *t, const char *outdir,
-			       const char *name, int *present, ss_error *e)
-{
-	char path[PATH_BUF];
-
-	ctable_init(t);
-	snprintf(path, sizeof path, "%s/%s", outdir, name);
-	*present = exists(path);
-	return *present ? ctable_load(t, path, e) : SS_OK;
 }
 
 /* ------------------------------------------------------------ targets */
@@ -314,15 +292,15 @@ ss_status audit_run(const char *outdir, const audit_options *opt,
 	c.opt = opt;
 	c.diag = diag;
 	strmap_init(&c.weights);
-	st = load_optional(&c.schools, outdir, "clean/schools.csv", &has_schools, e);
+	st = ctable_load_optional(&c.schools, outdir, "clean/schools.csv", &has_schools, e);
 	if (st == SS_OK)
-		st = load_optional(&c.targets, outdir, "clean/targets.csv", &c.has_targets, e);
+		st = ctable_load_optional(&c.targets, outdir, "clean/targets.csv", &c.has_targets, e);
 	if (st == SS_OK)
-		st = load_optional(&c.ind, outdir, "indicators.csv", &c.has_ind, e);
+		st = ctable_load_optional(&c.ind, outdir, "indicators.csv", &c.has_ind, e);
 	if (st == SS_OK)
-		st = load_optional(&c.enrollment, outdir, "clean/enrollment.csv", &c.has_enrollment, e);
+		st = ctable_load_optional(&c.enrollment, outdir, "clean/enrollment.csv", &c.has_enrollment, e);
 	if (st == SS_OK)
-		st = load_optional(&c.promotion, outdir, "clean/promotion.csv", &c.has_promotion, e);
+		st = ctable_load_optional(&c.promotion, outdir, "clean/promotion.csv", &c.has_promotion, e);
 	if (st == SS_OK && has_schools && c.has_targets && c.has_ind &&
 	    (st = index_weights(&c, e)) == SS_OK)
 		audit_targets(&c);

@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csvin.h"
 
@@ -114,6 +116,18 @@ ss_status ctable_load(ctable *t, const char *path, ss_error *e)
 			     "empty file (expected a header row)");
 	csvin_free(r);
 	return st;
+}
+
+ss_status ctable_load_optional(ctable *t, const char *dir, const char *name,
+			       int *present, ss_error *e)
+{
+	char path[4096];
+	struct stat sb;
+
+	ctable_init(t);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	*present = !(stat(path, &sb) != 0 && errno == ENOENT);
+	return *present ? ctable_load(t, path, e) : SS_OK;
 }
 
 int ctable_col(const ctable *t, const char *name)

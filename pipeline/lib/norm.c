@@ -1630,3 +1630,50 @@ done:
 	release_ctx(&c);
 	return st;
 }
+
+ss_status norm_run(const char *outdir, const char *norms_path,
+		   const norm_options *opt, diag_sink *diag, ss_error *e)
+{
+	char clean[4096], path[4096];
+	ctable schools, enrollment, staffing;
+	int have_schools = 0, have_enrollment = 0, have_staffing = 0;
+	norm_table table;
+	norm_output out;
+	ss_status st;
+
+	norm_table_init(&table);
+	norm_output_init(&out);
+	ctable_init(&schools);
+	ctable_init(&enrollment);
+	ctable_init(&staffing);
+	snprintf(clean, sizeof clean, "%s/clean", outdir);
+	st = norm_table_load(&table, norms_path, e);
+	if (st == SS_OK)
+		st = ctable_load_optional(&schools, clean, "schools.csv",
+					  &have_schools, e);
+	if (st == SS_OK)
+		st = ctable_load_optional(&enrollment, clean, "enrollment.csv",
+					  &have_enrollment, e);
+	if (st == SS_OK)
+		st = ctable_load_optional(&staffing, clean, "staffing.csv",
+					  &have_staffing, e);
+	if (st == SS_OK && !have_schools)
+		/* the only mandatory table: word it as csvin does */
+		st = err_set(e, SS_EIO, NULL, 0, 0, "cannot open '%s/%s': %s",
+			     clean, "schools.csv", strerror(ENOENT));
+	if (st == SS_OK)
+		st = norm_evaluate(&table, &schools,
+				   have_enrollment ? &enrollment : NULL,
+				   have_staffing ? &staffing : NULL, opt, diag,
+				   &out, e);
+	if (st == SS_OK) {
+		snprintf(path, sizeof path, "%s/norms.csv", outdir);
+		st = norm_output_write(&out, path, e);
+	}
+	ctable_release(&schools);
+	ctable_release(&enrollment);
+	ctable_release(&staffing);
+	norm_table_release(&table);
+	norm_output_release(&out);
+	return st;
+}
