@@ -156,13 +156,15 @@ test-e2e: $(STAGE_BIN)
 
 test-plain: test-unit test-e2e
 
+# fontconfig's process-lifetime configuration is the only leak suppressed.
 test-san:
-	$(MAKE) SANITIZE=1 test-plain
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	    $(MAKE) SANITIZE=1 test-plain
 
 valgrind: $(TEST_BIN) $(STAGE_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== valgrind $$t"; \
 	  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-	    $$t >/dev/null; done
+	    --suppressions=tests/valgrind.supp $$t >/dev/null; done
 	BUILD=$(BUILD) VALGRIND=1 sh tests/valgrind-stages.sh
 
 # The one command the README gives for "run all tests".
