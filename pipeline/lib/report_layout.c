@@ -1,0 +1,906 @@
+/* report_layout — page arithmetic and the page engine of the report:
+ * text through Pango, paginated tables, figures, footers. */
+#include "report_priv.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ arithmetic */
+
+size_t report_rows_fit(const double *row_h, size_t n, double header_h,
+		       double avail)
+{
+	double used = header_h;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		/* A hair of tolerance: heights summed in a different order
+		 * must not push a row that fits exactly to the next page. */
+		if (used + row_h[i] > avail + 1e-6)
+			break;
+		used += row_h[i];
+	}
+	return i;
+}
+
+size_t report_paginate(const double *row_h, size_t n, double header_h,
+		       double first_avail, double page_avail, size_t *starts,
+		       int *fresh)
+{
+	size_t pages = 0, i = 0, fit;
+	double avail = first_avail;
+	int first = 1;
+
+	if (fresh)
+		*fresh = 0;
+	while (i < n) {
+		fit = report_rows_fit(row_h + i, n - i, header_h, avail);
+		if (fit == 0 && first && first_avail < page_avail) {
+			/* nothing fits in the rest of the page: start the
+			 * table on a fresh one */
+			if (fresh)
+				*fresh = 1;
+			first = 0;
+			avail = page_avail;
+			continue;
+		}
+		if (fit == 0)
+			fit = 1; /* taller than a page: a page of its own */
+		starts[pages++] = i;
+		i += fit;
+		first = 0;
+		avail = page_avail;
+	}
+	/* No widow: a last page with one row takes a second one from the
+	 * page before when that page keeps at least two (a row moved to a
+	 * later page always fits there: that page holds only two). */
+	if (pages >= 2 && n - starts[pages - 1] == 1 &&
+	    starts[pages - 1] - starts[pages - 2] >= 3 &&
+	    header_h + row_h[n - 2] + row_h[n - 1] <= page_avail + 1e-6)
+		starts[pages - 1]--;
+	return pages;
+}
+
+int report_column_widths(const double *w, size_t n, double total,
+			 double *out)
+{
+	double sum = 0.0, acc = 0.0;
+	size_t i;
+
+	if (n == 0 || !(total > 0.0))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!(w[i] > 0.0) || !isfinite(w[i]))
+			return 0;
+		sum += w[i];
+	}
+	for (i = 0; i + 1 < n; i++) {
+		out[i] = total * w[i] / sum;
+		acc += out[i];
+	}
+	/* the last column takes what rounding left, so the sum is exact */
+	out[n - 1] = total - acc;
+	return 1;
+}
+
+size_t report_truncate(size_t n, size_t max_rows, size_t *hidden)
+{
+	size_t shown = n;
+
+	if (max_rows == 0)
+		max_rows = 1;
+	if (n > max_rows)
+		shown = max_rows - 1;
+	if (hidden)
+		*hidden = n - shown;
+	return shown;
+}
+
+/* ------------------------------------------------------------ document */
+
+static const char *const families[] = {
+	"Noto Serif,DejaVu Serif,Liberation Serif,serif",
+	"Noto Sans,DejaVu Sans,Liberation Sans,sans-serif",
+};
+
+static void set_status(rdoc *d, ss_status st, const char *msg)
+{
+	if (d->status != SS_OK)
+		return;
+	d->status = err_set(&d->err, st, NULL, 0, 0, "%s", msg);
+}
+
+static int cairo_ok(rdoc *d)
+{
+	cairo_status_t cs;
+
+	if (d->status != SS_OK)
+		return 0;
+	cs = cairo_status(d->cr);
+	if (cs != CAIRO_STATUS_SUCCESS) {
+		d->status = err_set(&d->err,
+				    cs == CAIRO_STATUS_NO_MEMORY
+					    ? SS_ENOMEM
+					    : SS_EINTERNAL,
+				    NULL, 0, 0, "cairo failed: %s",
+				    cairo_status_to_string(cs));
+		return 0;
+	}
+	return 1;
+}
+
+void rdoc_fail(rdoc *d, const ss_error *e)
+{
+	if (d->status != SS_OK)
+		return;
+	d->err = *e;
+	d->status = e->status != SS_OK ? e->status : SS_EINTERNAL;
+}
+
+void rdoc_init(rdoc *d, cairo_surface_t *surface, int total,
+	       const int *known_marks)
+{
+	cairo_font_options_t *fo;
+
+	memset(d, 0, sizeof *d);
+	err_clear(&d->err);
+	d->surface = surface;
+	d->pw = RPT_PAGE_W;
+	d->ph = RPT_PAGE_H;
+	d->ml = RPT_MARGIN_L;
+	d->mr = RPT_MARGIN_R;
+	d->mt = RPT_MARGIN_T;
+	d->mb = RPT_MARGIN_B;
+	d->y = d->mt;
+	d->total = total;
+	d->known_marks = known_marks;
+	chart_style_init(&d->chart, 8.0);
+	d->cr = cairo_create(surface);
+	if (!cairo_ok(d))
+		return;
+	d->pctx = pango_cairo_create_context(d->cr);
+	/* Hinting off and unrounded positions, as in chart.c: the measuring
+	 * pass and the drawing pass break lines identically. */
+	fo = cairo_font_options_create();
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	pango_cairo_context_set_font_options(d->pctx, fo);
+	cairo_font_options_destroy(fo);
+	pango_context_set_round_glyph_positions(d->pctx, FALSE);
+	pango_context_set_language(d->pctx, pango_language_from_string("vi"));
+}
+
+void rdoc_release(rdoc *d)
+{
+	if (d->pctx)
+		g_object_unref(d->pctx);
+	if (d->cr)
+		cairo_destroy(d->cr);
+	d->pctx = NULL;
+	d->cr = NULL;
+}
+
+double rdoc_width(const rdoc *d)
+{
+	return d->pw - d->ml - d->mr;
+}
+
+double rdoc_bottom(const rdoc *d)
+{
+	return d->ph - d->mb;
+}
+
+double rdoc_avail(const rdoc *d)
+{
+	return rdoc_bottom(d) - d->y;
+}
+
+double rdoc_page_body(const rdoc *d)
+{
+	return rdoc_bottom(d) - d->mt;
+}
+
+/* ------------------------------------------------------------ text */
+
+PangoLayout *rdoc_layout(rdoc *d, const rfont *f, const char *text,
+			 double width, ralign align, int max_lines)
+{
+	PangoLayout *l = pango_layout_new(d->pctx);
+	PangoFontDescription *fd = pango_font_description_new();
+	/* Pango warns on stderr about invalid UTF-8; the core never prints */
+	gchar *valid = g_utf8_make_valid(text ? text : "", -1);
+
+	pango_font_description_set_family(fd, families[f->face]);
+	pango_font_description_set_absolute_size(fd, f->size * PANGO_SCALE);
+	pango_font_description_set_weight(fd, (f->style & RSTYLE_BOLD)
+						      ? PANGO_WEIGHT_BOLD
+						      : PANGO_WEIGHT_NORMAL);
+	pango_font_description_set_style(fd, (f->style & RSTYLE_ITALIC)
+						     ? PANGO_STYLE_ITALIC
+						     : PANGO_STYLE_NORMAL);
+	pango_layout_set_font_description(l, fd);
+	pango_font_description_free(fd);
+	if (f->style & RSTYLE_UNDERLINE) {
+		PangoAttrList *al = pango_attr_list_new();
+
+		pango_attr_list_insert(al, pango_attr_underline_new(
+						   PANGO_UNDERLINE_SINGLE));
+		pango_layout_set_attributes(l, al);
+		pango_attr_list_unref(al);
+	}
+	if (f->style & RSTYLE_MARKUP)
+		pango_layout_set_markup(l, valid, -1);
+	else
+		pango_layout_set_text(l, valid, -1);
+	g_free(valid);
+	if (width > 0.0) {
+		pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+		pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+		if (max_lines > 0) {
+			pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
+			pango_layout_set_height(l, -max_lines);
+		}
+	}
+	pango_layout_set_alignment(l, align == RALIGN_CENTER ? PANGO_ALIGN_CENTER
+				      : align == RALIGN_RIGHT ? PANGO_ALIGN_RIGHT
+							      : PANGO_ALIGN_LEFT);
+	return l;
+}
+
+double rdoc_layout_height(PangoLayout *l)
+{
+	PangoRectangle logical;
+
+	pango_layout_get_extents(l, NULL, &logical);
+	return (double)logical.height / PANGO_SCALE;
+}
+
+double rdoc_layout_width(PangoLayout *l)
+{
+	PangoRectangle logical;
+
+	pango_layout_get_extents(l, NULL, &logical);
+	return (double)logical.width / PANGO_SCALE;
+}
+
+void rdoc_draw_layout(rdoc *d, PangoLayout *l, double x, double y,
+		      double r, double g, double b)
+{
+	if (d->status != SS_OK)
+		return;
+	cairo_save(d->cr);
+	cairo_set_source_rgb(d->cr, r, g, b);
+	cairo_move_to(d->cr, x, y);
+	pango_cairo_show_layout(d->cr, l);
+	cairo_new_path(d->cr);
+	cairo_restore(d->cr);
+}
+
+double rdoc_text_height(rdoc *d, const rfont *f, const char *text,
+			double width, int max_lines)
+{
+	PangoLayout *l = rdoc_layout(d, f, text, width, RALIGN_LEFT, max_lines);
+	double h = rdoc_layout_height(l);
+
+	g_object_unref(l);
+	return h;
+}
+
+double rdoc_text_at(rdoc *d, const rfont *f, const char *text, double x,
+		    double y, double width, ralign align)
+{
+	PangoLayout *l = rdoc_layout(d, f, text, width, align, 0);
+	double h = rdoc_layout_height(l);
+
+	rdoc_draw_layout(d, l, x, y, 0.0, 0.0, 0.0);
+	g_object_unref(l);
+	return h;
+}
+
+/* ------------------------------------------------------------ pages */
+
+static void draw_footer(rdoc *d)
+{
+	rfont f = { RFACE_SANS, 7.5, 0 };
+	char right[64];
+	double y = d->ph - d->mb + 16.0, w = rdoc_width(d);
+	PangoLayout *l;
+
+	if (d->total > 0)
+		snprintf(right, sizeof right, "Trang %d/%d", d->page, d->total);
+	else
+		snprintf(right, sizeof right, "Trang %d/…", d->page);
+	cairo_save(d->cr);
+	cairo_set_source_rgb(d->cr, 0.55, 0.55, 0.55);
+	cairo_set_line_width(d->cr, 0.5);
+	cairo_move_to(d->cr, d->ml, y - 4.0);
+	cairo_line_to(d->cr, d->ml + w, y - 4.0);
+	cairo_stroke(d->cr);
+	cairo_restore(d->cr);
+	l = rdoc_layout(d, &f, d->footer, w * 0.78, RALIGN_LEFT, 1);
+	rdoc_draw_layout(d, l, d->ml, y, 0.35, 0.35, 0.35);
+	g_object_unref(l);
+	l = rdoc_layout(d, &f, right, w * 0.2, RALIGN_RIGHT, 1);
+	rdoc_draw_layout(d, l, d->ml + w * 0.8, y, 0.2, 0.2, 0.2);
+	g_object_unref(l);
+}
+
+static void end_page(rdoc *d)
+{
+	if (d->page == 0 || d->status != SS_OK)
+		return;
+	draw_footer(d);
+	cairo_show_page(d->cr);
+	cairo_ok(d);
+}
+
+void rdoc_new_page(rdoc *d)
+{
+	if (d->status != SS_OK)
+		return;
+	end_page(d);
+	d->page++;
+	d->y = d->mt;
+}
+
+void rdoc_ensure(rdoc *d, double h)
+{
+	if (d->page == 0 || (h > rdoc_avail(d) && d->y > d->mt + 0.5))
+		rdoc_new_page(d);
+}
+
+void rdoc_space(rdoc *d, double h)
+{
+	d->y += h;
+	if (d->y > rdoc_bottom(d))
+		d->y = rdoc_bottom(d);
+}
+
+int rdoc_mark(rdoc *d, int i)
+{
+	if (i < 0 || i >= RPT_MAX_MARKS)
+		return 0;
+	d->marks[i] = d->page;
+	return rdoc_known_mark(d, i);
+}
+
+int rdoc_known_mark(const rdoc *d, int i)
+{
+	if (!d->known_marks || i < 0 || i >= RPT_MAX_MARKS)
+		return 0;
+	return d->known_marks[i];
+}
+
+ss_status rdoc_finish(rdoc *d)
+{
+	if (d->page == 0)
+		rdoc_new_page(d);
+	end_page(d);
+	cairo_ok(d);
+	return d->status;
+}
+
+/* ------------------------------------------------------------ blocks */
+
+void rdoc_par(rdoc *d, const rfont *f, ralign align, double indent,
+	      const char *text, double space_after)
+{
+	PangoLayout *l;
+	double h;
+
+	if (d->status != SS_OK)
+		return;
+	l = rdoc_layout(d, f, text, rdoc_width(d) - indent, align, 0);
+	h = rdoc_layout_height(l);
+	rdoc_ensure(d, h);
+	rdoc_draw_layout(d, l, d->ml + indent, d->y, 0.0, 0.0, 0.0);
+	g_object_unref(l);
+	rdoc_space(d, h + space_after);
+}
+
+void rdoc_heading(rdoc *d, const char *text, double size, double keep)
+{
+	rfont f = { RFACE_SERIF, size, RSTYLE_BOLD };
+	double h;
+
+	if (d->status != SS_OK)
+		return;
+	h = rdoc_text_height(d, &f, text, rdoc_width(d), 0);
+	/* keep the heading with what follows it */
+	rdoc_ensure(d, h + keep);
+	if (d->y > d->mt + 0.5)
+		rdoc_space(d, size * 0.6);
+	rdoc_par(d, &f, RALIGN_LEFT, 0.0, text, size * 0.45);
+}
+
+void rdoc_figure(rdoc *d, double height, const char *caption,
+		 chart_draw_fn fn, const void *data)
+{
+	rfont f = { RFACE_SERIF, 9.5, RSTYLE_ITALIC };
+	chart_rect r;
+	char cap[512];
+	double ch;
+	ss_error e;
+	PangoLayout *l;
+
+	if (d->status != SS_OK)
+		return;
+	snprintf(cap, sizeof cap, "Biểu đồ %d. %s", d->figures + 1,
+		 caption ? caption : "");
+	ch = rdoc_text_height(d, &f, cap, rdoc_width(d), 0);
+	if (height + ch + 6.0 > rdoc_page_body(d))
+		height = rdoc_page_body(d) - ch - 6.0;
+	rdoc_ensure(d, height + ch + 6.0);
+	d->figures++;
+	r = (chart_rect){ d->ml, d->y, rdoc_width(d), height };
+	err_clear(&e);
+	cairo_save(d->cr);
+	if (fn(d->cr, &r, &d->chart, data, &e) != SS_OK) {
+		cairo_restore(d->cr);
+		if (e.status != SS_EUSAGE) {
+			rdoc_fail(d, &e);
+			return;
+		}
+		/* data a chart cannot draw (checked before any drawing):
+		 * the report goes on and says so where the chart would be */
+		d->figures--;
+		rdoc_par(d, &f, RALIGN_LEFT, 0.0,
+			 "(Không vẽ được biểu đồ: số liệu không phù hợp để vẽ; "
+			 "xem bảng số liệu.)",
+			 8.0);
+		return;
+	}
+	cairo_restore(d->cr);
+	if (!cairo_ok(d))
+		return;
+	rdoc_space(d, height + 2.0);
+	l = rdoc_layout(d, &f, cap, rdoc_width(d), RALIGN_CENTER, 0);
+	rdoc_draw_layout(d, l, d->ml, d->y, 0.15, 0.15, 0.15);
+	g_object_unref(l);
+	rdoc_space(d, ch + 10.0);
+}
+
+/* ------------------------------------------------------------ tables */
+
+void rtable_init(rtable *t, const rcol *cols, size_t ncols, double font_size)
+{
+	memset(t, 0, sizeof *t);
+	t->cols = cols;
+	t->ncols = ncols;
+	t->font_size = font_size;
+}
+
+void rtable_release(rtable *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nrows; i++) {
+		for (j = 0; j < t->ncols; j++)
+			free(t->rows[i].cell[j].text);
+		free(t->rows[i].cell);
+	}
+	free(t->rows);
+	t->rows = NULL;
+	t->nrows = t->cap = 0;
+}
+
+size_t rtable_add(rtable *t, int kind)
+{
+	rcell *cells;
+	size_t j;
+
+	if (t->oom)
+		return (size_t)-1;
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		rrow *p = realloc(t->rows, cap * sizeof *p);
+
+		if (!p) {
+			t->oom = 1;
+			return (size_t)-1;
+		}
+		t->rows = p;
+		t->cap = cap;
+	}
+	cells = calloc(t->ncols ? t->ncols : 1, sizeof *cells);
+	if (!cells) {
+		t->oom = 1;
+		return (size_t)-1;
+	}
+	for (j = 0; j < t->ncols; j++)
+		cells[j].marker = CHART_MARK_NONE;
+	t->rows[t->nrows].cell = cells;
+	t->rows[t->nrows].kind = kind;
+	return t->nrows++;
+}
+
+static rcell *cell_at(rtable *t, size_t row, size_t col)
+{
+	if (t->oom || row >= t->nrows || col >= t->ncols)
+		return NULL;
+	return &t->rows[row].cell[col];
+}
+
+void rtable_set(rtable *t, size_t row, size_t col, const char *text)
+{
+	rcell *c = cell_at(t, row, col);
+	char *copy;
+
+	if (!c)
+		return;
+	copy = strdup(text ? text : "");
+	if (!copy) {
+		t->oom = 1;
+		return;
+	}
+	free(c->text);
+	c->text = copy;
+}
+
+void rtable_setf(rtable *t, size_t row, size_t col, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	rtable_set(t, row, col, buf);
+}
+
+void rtable_set_markup(rtable *t, size_t row, size_t col,
+		       const char *markup)
+{
+	rcell *c;
+
+	rtable_set(t, row, col, markup);
+	if ((c = cell_at(t, row, col)))
+		c->markup = 1;
+}
+
+void rtable_style(rtable *t, size_t row, size_t col, int bold,
+		  int has_color, chart_color color, chart_marker marker)
+{
+	rcell *c = cell_at(t, row, col);
+
+	if (!c)
+		return;
+	c->bold = bold;
+	c->has_color = has_color;
+	c->color = color;
+	c->marker = marker;
+}
+
+#define PAD_X 3.0
+#define PAD_Y 2.6
+
+typedef struct tgeom {
+	double x[64];   /* left edge of each column */
+	double w[64];
+	double header_h, span_h;
+	double *row_h;
+} tgeom;
+
+static double marker_room(const rtable *t, const rcell *c)
+{
+	return c->marker != CHART_MARK_NONE ? t->font_size * 1.25 : 0.0;
+}
+
+static double cell_text_width(const rtable *t, const tgeom *g, size_t row,
+			      size_t col)
+{
+	const rcell *c = &t->rows[row].cell[col];
+	double w = t->rows[row].kind == RROW_GROUP
+			   ? g->x[t->ncols - 1] + g->w[t->ncols - 1] - g->x[0]
+			   : g->w[col];
+
+	return fmax(w - 2.0 * PAD_X - marker_room(t, c), 4.0);
+}
+
+static rfont cell_font(const rtable *t, size_t row, size_t col)
+{
+	const rrow *r = &t->rows[row];
+	rfont f = { RFACE_SANS, t->font_size, 0 };
+
+	if (r->cell[col].bold || r->kind != RROW_BODY)
+		f.style |= RSTYLE_BOLD;
+	if (r->cell[col].markup)
+		f.style |= RSTYLE_MARKUP;
+	return f;
+}
+
+static double row_height(rdoc *d, const rtable *t, const tgeom *g,
+			 size_t row)
+{
+	size_t j, n = t->rows[row].kind == RROW_GROUP ? 1 : t->ncols;
+	double h = 0.0;
+
+	for (j = 0; j < n; j++) {
+		rfont f = cell_font(t, row, j);
+		const char *s = t->rows[row].cell[j].text;
+
+		if (s && *s)
+			h = fmax(h, rdoc_text_height(d, &f, s,
+						     cell_text_width(t, g, row,
+								     j),
+						     RPT_CELL_MAX_LINES));
+	}
+	if (h == 0.0)
+		h = t->font_size * 1.2;
+	return h + 2.0 * PAD_Y;
+}
+
+/* Span index covering column j, or -1. */
+static long span_of(const rtable *t, size_t j)
+{
+	size_t s;
+
+	for (s = 0; s < t->nspans; s++)
+		if (j >= t->spans[s].first &&
+		    j < t->spans[s].first + t->spans[s].n)
+			return (long)s;
+	return -1;
+}
+
+static void header_geometry(rdoc *d, const rtable *t, tgeom *g)
+{
+	rfont f = { RFACE_SANS, t->font_size, RSTYLE_BOLD };
+	double span_h = 0.0, col_h = 0.0, lone_h = 0.0;
+	size_t j, s;
+
+	for (s = 0; s < t->nspans; s++) {
+		double w = 0.0;
+
+		for (j = t->spans[s].first;
+		     j < t->spans[s].first + t->spans[s].n && j < t->ncols; j++)
+			w += g->w[j];
+		span_h = fmax(span_h,
+			      rdoc_text_height(d, &f, t->spans[s].title,
+					       w - 2.0 * PAD_X, 0) +
+				      2.0 * PAD_Y);
+	}
+	for (j = 0; j < t->ncols; j++) {
+		double h = rdoc_text_height(d, &f, t->cols[j].title,
+					    g->w[j] - 2.0 * PAD_X, 0) +
+			   2.0 * PAD_Y;
+
+		if (span_of(t, j) >= 0)
+			col_h = fmax(col_h, h);
+		else
+			lone_h = fmax(lone_h, h);
+	}
+	g->span_h = t->nspans ? span_h : 0.0;
+	g->header_h = fmax(lone_h, g->span_h + col_h);
+}
+
+static void stroke_rect(rdoc *d, double x, double y, double w, double h)
+{
+	cairo_rectangle(d->cr, x, y, w, h);
+	cairo_stroke(d->cr);
+}
+
+static void fill_rect(rdoc *d, double x, double y, double w, double h,
+		      double r, double g, double b)
+{
+	cairo_save(d->cr);
+	cairo_set_source_rgb(d->cr, r, g, b);
+	cairo_rectangle(d->cr, x, y, w, h);
+	cairo_fill(d->cr);
+	cairo_restore(d->cr);
+}
+
+static void border_style(rdoc *d)
+{
+	cairo_set_source_rgb(d->cr, 0.35, 0.35, 0.35);
+	cairo_set_line_width(d->cr, 0.5);
+}
+
+/* A header text centred in its box. */
+static void header_text(rdoc *d, const rtable *t, const char *s, double x,
+			double y, double w, double h)
+{
+	rfont f = { RFACE_SANS, t->font_size, RSTYLE_BOLD };
+	PangoLayout *l = rdoc_layout(d, &f, s, w - 2.0 * PAD_X, RALIGN_CENTER,
+				     0);
+	double th = rdoc_layout_height(l);
+
+	rdoc_draw_layout(d, l, x + PAD_X, y + (h - th) / 2.0, 0.0, 0.0, 0.0);
+	g_object_unref(l);
+}
+
+static void draw_header(rdoc *d, const rtable *t, const tgeom *g, double y)
+{
+	double total_w = g->x[t->ncols - 1] + g->w[t->ncols - 1] - g->x[0];
+	size_t j, s;
+
+	fill_rect(d, g->x[0], y, total_w, g->header_h, 0.87, 0.90, 0.94);
+	cairo_save(d->cr);
+	border_style(d);
+	for (s = 0; s < t->nspans; s++) {
+		double w = 0.0;
+		size_t first = t->spans[s].first;
+
+		for (j = first; j < first + t->spans[s].n && j < t->ncols; j++)
+			w += g->w[j];
+		stroke_rect(d, g->x[first], y, w, g->span_h);
+		header_text(d, t, t->spans[s].title, g->x[first], y, w,
+			    g->span_h);
+	}
+	for (j = 0; j < t->ncols; j++) {
+		int spanned = span_of(t, j) >= 0;
+		double top = spanned ? y + g->span_h : y;
+		double h = spanned ? g->header_h - g->span_h : g->header_h;
+
+		stroke_rect(d, g->x[j], top, g->w[j], h);
+		header_text(d, t, t->cols[j].title, g->x[j], top, g->w[j], h);
+	}
+	cairo_restore(d->cr);
+}
+
+static void draw_cell(rdoc *d, const rtable *t, const tgeom *g, size_t row,
+		      size_t col, double x, double y, double w, double h)
+{
+	const rcell *c = &t->rows[row].cell[col];
+	rfont f = cell_font(t, row, col);
+	double mr = marker_room(t, c), tw = cell_text_width(t, g, row, col);
+	ralign al = t->rows[row].kind == RROW_GROUP ? RALIGN_LEFT
+						     : t->cols[col].align;
+	chart_rgb rgb = { 0.0, 0.0, 0.0 };
+	PangoLayout *l;
+	double th;
+
+	(void)w;
+	if (!c->text || !*c->text)
+		return;
+	if (c->has_color)
+		rgb = chart_palette(c->color);
+	l = rdoc_layout(d, &f, c->text, tw, al, RPT_CELL_MAX_LINES);
+	th = rdoc_layout_height(l);
+	if (c->marker != CHART_MARK_NONE)
+		chart_draw_marker(d->cr, c->marker, x + PAD_X + mr * 0.4,
+				  y + h / 2.0, t->font_size * 0.8,
+				  c->has_color ? c->color : CHART_BLACK, 1);
+	rdoc_draw_layout(d, l, x + PAD_X + mr, y + (h - th) / 2.0, rgb.r,
+			 rgb.g, rgb.b);
+	g_object_unref(l);
+}
+
+static void draw_row(rdoc *d, const rtable *t, const tgeom *g, size_t row,
+		     double y)
+{
+	const rrow *r = &t->rows[row];
+	double h = g->row_h[row];
+	double total_w = g->x[t->ncols - 1] + g->w[t->ncols - 1] - g->x[0];
+	size_t j;
+
+	if (r->kind == RROW_GROUP)
+		fill_rect(d, g->x[0], y, total_w, h, 0.93, 0.93, 0.93);
+	else if (r->kind == RROW_TOTAL)
+		fill_rect(d, g->x[0], y, total_w, h, 0.96, 0.96, 0.92);
+	cairo_save(d->cr);
+	border_style(d);
+	if (r->kind == RROW_GROUP) {
+		stroke_rect(d, g->x[0], y, total_w, h);
+		draw_cell(d, t, g, row, 0, g->x[0], y, total_w, h);
+	} else {
+		for (j = 0; j < t->ncols; j++) {
+			stroke_rect(d, g->x[j], y, g->w[j], h);
+			draw_cell(d, t, g, row, j, g->x[j], y, g->w[j], h);
+		}
+	}
+	cairo_restore(d->cr);
+}
+
+static int table_geometry(rdoc *d, const rtable *t, tgeom *g)
+{
+	double weights[64];
+	size_t j;
+
+	if (t->ncols == 0 || t->ncols > 64)
+		return 0;
+	for (j = 0; j < t->ncols; j++)
+		weights[j] = t->cols[j].weight;
+	if (!report_column_widths(weights, t->ncols, rdoc_width(d), g->w))
+		return 0;
+	for (j = 0; j < t->ncols; j++)
+		g->x[j] = j == 0 ? d->ml : g->x[j - 1] + g->w[j - 1];
+	header_geometry(d, t, g);
+	return 1;
+}
+
+void rdoc_table(rdoc *d, const rtable *t, const char *caption)
+{
+	rfont capf = { RFACE_SERIF, 10.0, RSTYLE_BOLD };
+	rfont contf = { RFACE_SERIF, 8.5, RSTYLE_ITALIC };
+	char cap[600], cont[80];
+	double cap_h = 0.0, cont_h, first_avail, page_avail, total_h;
+	size_t *starts = NULL, npages, p, i;
+	int fresh, number;
+	tgeom g;
+
+	if (d->status != SS_OK)
+		return;
+	if (t->oom) {
+		set_status(d, SS_ENOMEM, "out of memory");
+		return;
+	}
+	if (!table_geometry(d, t, &g)) {
+		set_status(d, SS_EINTERNAL, "bad table columns");
+		return;
+	}
+	if (t->nrows == 0)
+		return;
+	g.row_h = malloc(t->nrows * sizeof *g.row_h);
+	starts = malloc(t->nrows * sizeof *starts);
+	if (!g.row_h || !starts) {
+		free(g.row_h);
+		free(starts);
+		set_status(d, SS_ENOMEM, "out of memory");
+		return;
+	}
+	for (i = 0; i < t->nrows; i++)
+		g.row_h[i] = row_height(d, t, &g, i);
+	number = caption ? ++d->tables : 0;
+	if (caption) {
+		snprintf(cap, sizeof cap, "Bảng %d. %s", number, caption);
+		cap_h = rdoc_text_height(d, &capf, cap, rdoc_width(d), 0) + 4.0;
+	}
+	snprintf(cont, sizeof cont, number ? "Bảng %d (tiếp theo)"
+					   : "(tiếp theo)",
+		 number);
+	cont_h = rdoc_text_height(d, &contf, cont, rdoc_width(d), 0) + 3.0;
+	if (d->page == 0)
+		rdoc_new_page(d);
+	page_avail = rdoc_page_body(d) - cont_h;
+	/* The caption stays with the header and the first row; a short
+	 * table that would split moves whole to the next page. */
+	total_h = cap_h + g.header_h;
+	for (i = 0; i < t->nrows; i++)
+		total_h += g.row_h[i];
+	if (report_rows_fit(g.row_h, t->nrows, g.header_h,
+			    rdoc_avail(d) - cap_h) == 0 ||
+	    (total_h > rdoc_avail(d) &&
+	     total_h <= rdoc_page_body(d) * RPT_KEEP_TABLE))
+		rdoc_ensure(d, rdoc_page_body(d));
+	first_avail = rdoc_avail(d) - cap_h;
+	npages = report_paginate(g.row_h, t->nrows, g.header_h, first_avail,
+				 page_avail, starts, &fresh);
+	/* only when a first row is taller than the rest of the page */
+	if (fresh && d->y > d->mt + 0.5)
+		rdoc_new_page(d);
+	if (caption) {
+		PangoLayout *l = rdoc_layout(d, &capf, cap, rdoc_width(d),
+					     RALIGN_CENTER, 0);
+
+		rdoc_draw_layout(d, l, d->ml, d->y, 0.0, 0.0, 0.0);
+		g_object_unref(l);
+		rdoc_space(d, cap_h);
+	}
+	for (p = 0; p < npages && d->status == SS_OK; p++) {
+		size_t end = p + 1 < npages ? starts[p + 1] : t->nrows;
+
+		if (p > 0) {
+			PangoLayout *l;
+
+			rdoc_new_page(d);
+			l = rdoc_layout(d, &contf, cont, rdoc_width(d),
+					RALIGN_LEFT, 0);
+			rdoc_draw_layout(d, l, d->ml, d->y, 0.3, 0.3, 0.3);
+			g_object_unref(l);
+			rdoc_space(d, cont_h);
+		}
+		draw_header(d, t, &g, d->y);
+		d->y += g.header_h;
+		for (i = starts[p]; i < end; i++) {
+			draw_row(d, t, &g, i, d->y);
+			d->y += g.row_h[i];
+		}
+		cairo_ok(d);
+	}
+	rdoc_space(d, 8.0);
+	free(g.row_h);
+	free(starts);
+}

@@ -1,0 +1,307 @@
+/* report_priv — the report's page engine and data access, shared by the
+ * report*.c files only (not part of the library's interface).
+ *
+ * rdoc is a flow of blocks (paragraphs, headings, tables, figures) on A4
+ * pages with a footer "Trang X/Y". The same code runs twice: on a surface
+ * that discards its bytes to learn the page count and the page of each
+ * section, then on the real file with those numbers known. Drawing calls
+ * after a failure do nothing; the first failure is kept in doc->status /
+ * doc->err.
+ */
+#ifndef SCHOOLSTAT_REPORT_PRIV_H
+#define SCHOOLSTAT_REPORT_PRIV_H
+
+#include <stddef.h>
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
+
+#include "chart.h"
+#include "ctable.h"
+#include "err.h"
+#include "report.h"
+#include "strmap.h"
+
+/* A4 portrait in points; margins leave the left side wider for binding,
+ * as administrative documents do. */
+#define RPT_PAGE_W 595.276
+#define RPT_PAGE_H 841.89
+#define RPT_MARGIN_L 56.0
+#define RPT_MARGIN_R 46.0
+#define RPT_MARGIN_T 50.0
+#define RPT_MARGIN_B 58.0
+
+#define RPT_MAX_MARKS 16
+#define RPT_CELL_MAX_LINES 10
+/* A table at most this share of a page is never split across pages. */
+#define RPT_KEEP_TABLE 0.4
+/* The norm chart shows every school up to this many, else only those
+ * missing a norm, at most RPT_CHART_MAX_SCHOOLS of them. */
+#define RPT_CHART_ALL_SCHOOLS 50
+#define RPT_CHART_MAX_SCHOOLS 100
+
+typedef enum rface { RFACE_SERIF, RFACE_SANS } rface;
+
+enum {
+	RSTYLE_BOLD = 1,
+	RSTYLE_ITALIC = 2,
+	RSTYLE_MARKUP = 4,   /* text is Pango markup (already escaped) */
+	RSTYLE_UNDERLINE = 8
+};
+
+typedef enum ralign { RALIGN_LEFT, RALIGN_CENTER, RALIGN_RIGHT } ralign;
+
+typedef struct rfont {
+	rface face;
+	double size;
+	int style;
+} rfont;
+
+typedef struct rdoc {
+	cairo_surface_t *surface;  /* borrowed */
+	cairo_t *cr;
+	PangoContext *pctx;
+	double pw, ph, ml, mr, mt, mb;
+	double y;                  /* top of the free space on this page */
+	int page;                  /* 1-based; 0 before the first page */
+	int total;                 /* page count; 0 while measuring */
+	char footer[1024];         /* left part of every footer */
+	chart_style chart;
+	ss_status status;          /* first failure */
+	ss_error err;
+	int marks[RPT_MAX_MARKS];  /* page of each section in this pass */
+	const int *known_marks;    /* pages from the measuring pass, or NULL */
+	int tables, figures;       /* numbering of captions */
+} rdoc;
+
+/* Starts a document on surface (a PDF surface of RPT_PAGE_W x RPT_PAGE_H);
+ * total is the known page count, 0 when measuring. Check doc->status. */
+void rdoc_init(rdoc *d, cairo_surface_t *surface, int total,
+	       const int *known_marks);
+/* Ends the last page (footer, show_page) and releases the cairo and
+ * Pango objects; returns doc->status, or SS_EINTERNAL if cairo failed. */
+ss_status rdoc_finish(rdoc *d);
+void rdoc_release(rdoc *d);
+
+/* Records a failure (the first one wins). */
+void rdoc_fail(rdoc *d, const ss_error *e);
+
+double rdoc_width(const rdoc *d);       /* between the margins */
+double rdoc_bottom(const rdoc *d);      /* y of the bottom margin */
+double rdoc_avail(const rdoc *d);       /* points left on this page */
+/* Height of the body of an empty page. */
+double rdoc_page_body(const rdoc *d);
+
+void rdoc_new_page(rdoc *d);
+/* Starts a new page unless h points are left (or the page is empty). */
+void rdoc_ensure(rdoc *d, double h);
+void rdoc_space(rdoc *d, double h);
+/* Records the current page as the page of mark i; returns the page of
+ * mark i known from the measuring pass (0 while measuring). */
+int rdoc_mark(rdoc *d, int i);
+int rdoc_known_mark(const rdoc *d, int i);
+
+/* A laid-out text of `width` points (<= 0: one unbounded line per '\n'),
+ * at most max_lines lines (0: no limit), ellipsized beyond. The caller
+ * unrefs it with g_object_unref. */
+PangoLayout *rdoc_layout(rdoc *d, const rfont *f, const char *text,
+			 double width, ralign align, int max_lines);
+/* Logical height / width of a layout in points. */
+double rdoc_layout_height(PangoLayout *l);
+double rdoc_layout_width(PangoLayout *l);
+/* Draws l with its top-left at (x, y) in colour rgb. */
+void rdoc_draw_layout(rdoc *d, PangoLayout *l, double x, double y,
+		      double r, double g, double b);
+/* Height a text takes at width. */
+double rdoc_text_height(rdoc *d, const rfont *f, const char *text,
+			double width, int max_lines);
+/* Draws a text at (x, y) in black; returns its height. */
+double rdoc_text_at(rdoc *d, const rfont *f, const char *text, double x,
+		    double y, double width, ralign align);
+
+/* A paragraph across the text width (minus indent on the left), kept on
+ * one page; space_after points follow it. */
+void rdoc_par(rdoc *d, const rfont *f, ralign align, double indent,
+	      const char *text, double space_after);
+/* A section heading, kept with the next `keep` points. */
+void rdoc_heading(rdoc *d, const char *text, double size, double keep);
+
+/* A figure: `height` points of chart drawn by fn across the text width,
+ * then "Biểu đồ N. caption" below it; kept on one page. Data the chart
+ * refuses (SS_EUSAGE, before drawing) leave a note in its place; other
+ * failures stop the document. */
+void rdoc_figure(rdoc *d, double height, const char *caption,
+		 chart_draw_fn fn, const void *data);
+
+/* ------------------------------------------------------------ tables */
+
+typedef struct rcol {
+	const char *title;
+	double weight;       /* relative width */
+	ralign align;
+} rcol;
+
+/* A title over a run of columns (a second header line above theirs). */
+typedef struct rspan {
+	const char *title;
+	size_t first, n;
+} rspan;
+
+typedef struct rcell {
+	char *text;          /* owned; NULL = empty */
+	int markup;          /* text is Pango markup */
+	int bold;
+	int has_color;
+	chart_color color;
+	chart_marker marker; /* CHART_MARK_NONE: none */
+} rcell;
+
+enum { RROW_BODY, RROW_TOTAL, RROW_GROUP };
+
+typedef struct rrow {
+	rcell *cell;
+	int kind;            /* RROW_GROUP: cell[0] spans the whole row */
+} rrow;
+
+typedef struct rtable {
+	const rcol *cols;
+	size_t ncols;
+	const rspan *spans;
+	size_t nspans;
+	double font_size;
+	rrow *rows;
+	size_t nrows, cap;
+	int oom;             /* an allocation failed: drawing reports it */
+} rtable;
+
+void rtable_init(rtable *t, const rcol *cols, size_t ncols,
+		 double font_size);
+void rtable_release(rtable *t);
+/* Appends a row; returns its index (on failure t->oom is set and the
+ * returned index is not usable: the setters ignore it). */
+size_t rtable_add(rtable *t, int kind);
+void rtable_set(rtable *t, size_t row, size_t col, const char *text);
+void rtable_setf(rtable *t, size_t row, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Sets Pango markup (the caller escapes data with g_markup_escape_text). */
+void rtable_set_markup(rtable *t, size_t row, size_t col,
+		       const char *markup);
+void rtable_style(rtable *t, size_t row, size_t col, int bold,
+		  int has_color, chart_color color, chart_marker marker);
+
+/* Draws the table from the current position with caption "Bảng N.
+ * caption" (caption may be NULL: no caption, no number), paginated:
+ * header repeated on every page, rows never split. */
+void rdoc_table(rdoc *d, const rtable *t, const char *caption);
+
+/* ------------------------------------------------------------ data */
+
+/* One number row of indicators.csv. */
+typedef struct rval {
+	int has_value, has_num, has_den;
+	double value, num, den;
+} rval;
+
+/* One row of norms.csv. */
+typedef struct rnorm {
+	int has_value, has_limit, has_shortfall;
+	double value, limit;
+	long long shortfall;
+	const char *status;  /* "ok", "below", "above" or "" */
+} rnorm;
+
+/* The pipeline's outputs as the report reads them. Tables that are absent
+ * have has_* = 0 and zero rows. */
+typedef struct rdata {
+	char *outdir;
+	ctable schools, ind, norms, gaps, valid, rejects, hist, sources,
+	       exam_hist, exam_summary;
+	int has_ind, has_norms, has_gaps, has_valid, has_rejects, has_hist,
+	    has_sources;
+	strmap ind_idx;      /* "year\x1fscope\x1findicator" -> row */
+	strmap norm_idx;     /* "year\x1fscope\x1fnorm" -> row */
+	strmap school_idx;   /* school_id -> row of schools */
+	char year[16];       /* the report's school year, "" when none */
+	char latest[16];     /* newest school year in the data, "" when none */
+	char *unit;          /* the reporting unit's name */
+	int unit_derived;    /* 1: from clean/schools.csv */
+	const char *commune, *district, *province; /* shared by all schools,
+						      else NULL */
+} rdata;
+
+void rdata_init(rdata *r);
+void rdata_release(rdata *r);
+
+/* Loads the tables of outdir (see report.h) and settles the year and the
+ * unit from opt. Errors as report_run. */
+ss_status rdata_load(rdata *r, const char *outdir, const report_options *opt,
+		     ss_error *e);
+
+/* The indicator row (year, scope, indicator); 1 when present. */
+int rdata_ind(const rdata *r, const char *year, const char *scope,
+	      const char *indicator, rval *out);
+/* The norm row; 1 when present. */
+int rdata_norm(const rdata *r, const char *year, const char *scope,
+	       const char *norm, rnorm *out);
+
+/* A cell by column name ("" when the column or row is missing). */
+const char *rdata_cell(const ctable *t, size_t row, const char *col);
+/* A number cell: 1 and *out when it holds a number, else 0. */
+int rdata_num(const ctable *t, size_t row, const char *col, double *out);
+
+/* How a scope is shown: a school's name, "Cấp tiểu học", "Toàn phường",
+ * the name of a commune/district/province scope. Returns buf. */
+const char *rdata_scope_label(const rdata *r, const char *scope, char *buf,
+			      size_t size);
+/* Row of a school in r->schools, or -1. */
+long rdata_school(const rdata *r, const char *id);
+
+/* 1 when gaps.csv row i is a target of the report year or a later one
+ * (earlier years' plans are not reported again). */
+int rdata_target_current(const rdata *r, size_t i);
+
+/* ------------------------------------------------------------ sections */
+
+/* Section marks (the table of contents on the cover). */
+enum {
+	MARK_TARGETS,
+	MARK_LEVELS,
+	MARK_NORMS,
+	MARK_EXAM,
+	MARK_QUALITY,
+	MARK_APPENDIX,
+	MARK_COUNT
+};
+
+/* What the section writers share. */
+typedef struct rctx {
+	rdoc *d;
+	const rdata *r;
+	const report_options *opt;
+	char title[512];
+	char all[64];        /* how scope "all" is named */
+	char exam_title[160]; /* "Kết quả thi tuyển sinh lớp 10" */
+	long long epoch;     /* the data date */
+	int epoch_given;     /* from SOURCE_DATE_EPOCH */
+} rctx;
+
+/* Body text fonts. */
+extern const rfont rpt_body, rpt_small, rpt_note;
+
+void rpt_section_targets(rctx *c);
+void rpt_section_levels(rctx *c);
+void rpt_section_norms(rctx *c);
+void rpt_section_exam(rctx *c);
+void rpt_section_quality(rctx *c);
+void rpt_appendix(rctx *c);
+
+/* A section heading "I. TITLE" that records its mark. */
+void rpt_heading(rctx *c, int mark, const char *text);
+/* A subsection heading "1. Title" in bold italic. */
+void rpt_subheading(rctx *c, const char *text);
+/* A bullet line "- text" in body type. */
+void rpt_bullet(rctx *c, const char *text);
+/* Copies s upper-cased (Vietnamese letters included) into buf. */
+const char *rpt_upper(const char *s, char *buf, size_t size);
+
+#endif

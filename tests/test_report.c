@@ -1,0 +1,1126 @@
+/* Tests for report: Vietnamese labels and formats, dates, page arithmetic,
+ * the layout helpers, and report_run on a small hand-written output
+ * directory (success, determinism, every error path). Expected strings are
+ * written by hand from the rules in report.h and fmt.h; page splits are
+ * computed by hand from the heights given. */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cairo-pdf.h>
+#include <cmocka.h>
+#include <gsl/gsl_errno.h>
+
+#include "ind.h"
+#include "report.h"
+/* the page engine is internal to the report modules */
+#include "../pipeline/lib/report_priv.h"
+
+static int close_rel(double a, double b, double rel)
+{
+	double scale = fmax(fabs(a), fabs(b));
+
+	return fabs(a - b) <= rel * (scale > 0.0 ? scale : 1.0);
+}
+
+/* ------------------------------------------------------------ labels */
+
+typedef struct label_case {
+	const char *indicator;
+	const char *want;
+	int known;
+} label_case;
+
+static const label_case label_cases[] = {
+	{ "promotion_rate", "Tỷ lệ lên lớp", 1 },
+	{ "repetition_rate", "Tỷ lệ lưu ban", 1 },
+	{ "dropout_rate", "Tỷ lệ bỏ học", 1 },
+	{ "classes", "Số lớp", 1 },
+	{ "students_per_class", "Số học sinh bình quân/lớp", 1 },
+	{ "teachers_per_class", "Tỷ lệ giáo viên/lớp", 1 },
+	{ "permanent_staff_fill", "Tỷ lệ biên chế có mặt/được giao", 1 },
+	{ "standard_school_share", "Tỷ lệ trường đạt chuẩn quốc gia", 1 },
+	{ "exam_mean:tieng_anh", "Điểm TB môn Tiếng Anh", 1 },
+	{ "exam_mean:toan", "Điểm TB môn Toán", 1 },
+	{ "exam_median:ngu_van", "Điểm trung vị môn Ngữ văn", 1 },
+	{ "exam_low_rate:vat_ly", "Tỷ lệ điểm liệt (≤ 1) môn Vật lí", 1 },
+	{ "exam_candidates:dia_li", "Số thí sinh dự thi môn Địa lí", 1 },
+	/* a subject the table does not know keeps its words */
+	{ "exam_mean:tin_hoc_ung_dung", "Điểm TB môn tin hoc ung dung", 1 },
+	/* two exams in a year: <exam>:<subject> */
+	{ "exam_pass_rate:tuyen_sinh_10:toan",
+	  "Tỷ lệ đạt từ 5 điểm môn Toán (thi tuyển sinh lớp 10)", 1 },
+	{ "exam_sd:ky_thi_khac:toan", "Độ lệch chuẩn điểm môn Toán (ky_thi_khac)",
+	  1 },
+	{ "cohort_dropout_rate:7", "Tỷ lệ bỏ học theo khóa, lớp 7", 1 },
+	{ "cohort_promotion_rate:mg_5",
+	  "Tỷ lệ lên lớp theo khóa, mẫu giáo 5 tuổi", 1 },
+	{ "survival_rate_last_grade:thcs", "Tỷ lệ học đến lớp cuối cấp THCS",
+	  1 },
+	{ "survival_rate_last_grade:tieu_hoc",
+	  "Tỷ lệ học đến lớp cuối cấp tiểu học", 1 },
+	/* a suffix on an indicator that takes none is shown, not lost */
+	{ "students:extra", "Số học sinh (extra)", 1 },
+	{ "no_such_indicator", "no_such_indicator", 0 },
+	{ "promotion", "promotion", 0 },      /* a prefix is not a match */
+	{ "", "", 0 },
+};
+
+static void test_indicator_labels(void **state)
+{
+	char buf[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof label_cases / sizeof label_cases[0]; i++) {
+		const label_case *c = &label_cases[i];
+		int known = report_indicator_label(c->indicator, buf,
+						   sizeof buf);
+
+		if (known != c->known || strcmp(buf, c->want) != 0)
+			fail_msg("case %zu '%s': got %d '%s', want %d '%s'", i,
+				 c->indicator, known, buf, c->known, c->want);
+	}
+	assert_int_equal(report_indicator_label(NULL, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+}
+
+/* Every indicator of the catalogue has a label, and its unit follows the
+ * catalogue's definition: percentages are the scale-100 ones, counts the
+ * COUNT kind. */
+static void test_catalogue_complete(void **state)
+{
+	char buf[256], name[128];
+	int i;
+
+	(void)state;
+	for (i = 0; i < IND_NUM_INDICATORS; i++) {
+		const ind_def *d = ind_def_get((ind_id)i);
+		report_unit u;
+		int dec;
+
+		assert_non_null(d);
+		snprintf(name, sizeof name, "%s%s", d->name,
+			 d->suffix == IND_SUFFIX_SUBJECT ? ":toan"
+			 : d->suffix == IND_SUFFIX_GRADE ? ":3"
+			 : d->suffix == IND_SUFFIX_STAGE ? ":thcs"
+							 : "");
+		if (!report_indicator_label(name, buf, sizeof buf))
+			fail_msg("no label for '%s'", name);
+		if (strcmp(buf, name) == 0 || strchr(buf, '_'))
+			fail_msg("label of '%s' is not Vietnamese: '%s'", name,
+				 buf);
+		assert_int_equal(report_indicator_unit(name, &u, &dec), 1);
+		if ((u == REPORT_UNIT_PERCENT) != (d->scale == 100.0))
+			fail_msg("'%s': percent unit %d, scale %g", name,
+				 u == REPORT_UNIT_PERCENT, d->scale);
+		if ((u == REPORT_UNIT_COUNT) != (d->kind == IND_KIND_COUNT))
+			fail_msg("'%s': count unit %d, kind %d", name,
+				 u == REPORT_UNIT_COUNT, (int)d->kind);
+		assert_int_equal(dec, u == REPORT_UNIT_COUNT ? 0 : 2);
+	}
+}
+
+static void test_label_truncation(void **state)
+{
+	char buf[16];
+
+	(void)state;
+	/* "Tỷ lệ lên lớp": T ỷ(3 bytes) ' ' l ệ(3 bytes): 8 bytes of room
+	 * end inside 'ệ', which is dropped whole */
+	report_indicator_label("promotion_rate", buf, 9);
+	assert_string_equal(buf, "Tỷ l");
+	report_indicator_label("promotion_rate", buf, 10);
+	assert_string_equal(buf, "Tỷ lệ");
+	report_indicator_label("promotion_rate", buf, 3);
+	assert_string_equal(buf, "T");
+	report_indicator_label("promotion_rate", buf, 1);
+	assert_string_equal(buf, "");
+	/* size 0 writes nothing and still answers */
+	buf[0] = 'x';
+	assert_int_equal(report_indicator_label("dropout_rate", buf, 0), 1);
+	assert_int_equal(buf[0], 'x');
+}
+
+static void test_code_tables(void **state)
+{
+	(void)state;
+	assert_string_equal(report_subject_label("toan"), "Toán");
+	assert_string_equal(report_subject_label("tieng_anh"), "Tiếng Anh");
+	assert_null(report_subject_label("khong_co"));
+	assert_null(report_subject_label(NULL));
+	assert_string_equal(report_exam_label("tuyen_sinh_10"),
+			    "Thi tuyển sinh lớp 10");
+	assert_null(report_exam_label("x"));
+	assert_string_equal(report_level_label("mam_non"), "Mầm non");
+	assert_string_equal(report_level_label("tieu_hoc"), "Tiểu học");
+	assert_string_equal(report_level_label("thcs"), "THCS");
+	assert_null(report_level_label("dai_hoc"));
+	assert_string_equal(report_ownership_label("tu_thuc"), "Tư thục");
+	assert_string_equal(report_status_label("met"), "Đạt");
+	assert_string_equal(report_status_label("not_met"), "Chưa đạt");
+	assert_string_equal(report_status_label("no_data"),
+			    "Không có số liệu");
+	assert_null(report_status_label("MET"));
+	assert_string_equal(report_code_label("unknown_school"),
+			    "Mã trường không có trong danh sách trường");
+	assert_string_equal(report_code_label("students_without_classes"),
+			    "Có học sinh nhưng không có lớp");
+	assert_null(report_code_label("no_such_code"));
+	assert_string_equal(report_op_symbol(">="), "≥");
+	assert_string_equal(report_op_symbol("<="), "≤");
+	assert_string_equal(report_op_symbol("="), "=");
+	assert_string_equal(report_op_symbol("=>"), "");
+	assert_string_equal(report_op_symbol(NULL), "");
+}
+
+/* ------------------------------------------------------------ formats */
+
+typedef struct fmt_case {
+	const char *indicator;
+	double v;
+	const char *want;
+} fmt_case;
+
+static const fmt_case value_cases[] = {
+	{ "promotion_rate", 99.598528, "99,60%" },
+	{ "dropout_rate", 0.263574, "0,26%" },
+	{ "promotion_rate", 99.888889, "99,89%" }, /* not "99,9%" */
+	{ "promotion_rate", 100.0, "100,00%" },
+	{ "students", 6707.0, "6.707" },
+	{ "classes", 75.0, "75" },
+	{ "exam_candidates:toan", 1166.0, "1.166" },
+	{ "students_per_class", 39.866667, "39,87" },
+	{ "teachers_per_class", 1.863636, "1,86" },
+	{ "exam_mean:toan", 6.240814, "6,24" },
+	{ "exam_median:toan", 6.25, "6,25" },
+	{ "no_such", 1234.5, "1.234,50" },        /* unknown: a ratio */
+	{ "promotion_rate", NAN, "–" },
+	{ "students", INFINITY, "–" },
+};
+
+static void test_format_value(void **state)
+{
+	char buf[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof value_cases / sizeof value_cases[0]; i++) {
+		const fmt_case *c = &value_cases[i];
+
+		report_format_value(c->indicator, c->v, buf, sizeof buf);
+		if (strcmp(buf, c->want) != 0)
+			fail_msg("case %zu %s %.17g: '%s', want '%s'", i,
+				 c->indicator, c->v, buf, c->want);
+	}
+}
+
+static void test_format_parts(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_string_equal(report_format_with_parts("promotion_rate",
+						     99.598528, 1, 2977, 2989,
+						     buf, sizeof buf),
+			    "99,60% (2.977/2.989)");
+	assert_string_equal(report_format_with_parts("students_per_class",
+						     39.866667, 1, 2990, 75,
+						     buf, sizeof buf),
+			    "39,87 (2.990/75)");
+	/* an exam mean's numerator is a sum of scores: no parts */
+	assert_string_equal(report_format_with_parts("exam_mean:toan",
+						     6.240814, 1, 2377.75, 381,
+						     buf, sizeof buf),
+			    "6,24");
+	/* counts never show parts */
+	assert_string_equal(report_format_with_parts("students", 6707, 1,
+						     6707, 1, buf, sizeof buf),
+			    "6.707");
+	assert_string_equal(report_format_with_parts("promotion_rate",
+						     99.598528, 0, 2977, 2989,
+						     buf, sizeof buf),
+			    "99,60%");
+	assert_string_equal(report_format_with_parts("promotion_rate", NAN, 1,
+						     0, 0, buf, sizeof buf),
+			    "–");
+	assert_string_equal(report_format_with_parts("dropout_rate", 0.0, 1,
+						     0, 1897, buf, sizeof buf),
+			    "0,00% (0/1.897)");
+}
+
+static void test_format_gap_target(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(report_format_gap("promotion_rate", 0.098528, buf,
+					      sizeof buf),
+			    "+0,10");
+	assert_string_equal(report_format_gap("promotion_rate", -0.079132,
+					      buf, sizeof buf),
+			    "-0,08");
+	/* rounds to zero: no sign either way */
+	assert_string_equal(report_format_gap("promotion_rate", 0.004, buf,
+					      sizeof buf),
+			    "0,00");
+	assert_string_equal(report_format_gap("promotion_rate", -0.004, buf,
+					      sizeof buf),
+			    "0,00");
+	assert_string_equal(report_format_gap("classes", 0.0, buf, sizeof buf),
+			    "0");
+	assert_string_equal(report_format_gap("students", -24.0, buf,
+					      sizeof buf),
+			    "-24");
+	assert_string_equal(report_format_gap("students", 1500.0, buf,
+					      sizeof buf),
+			    "+1.500");
+	assert_string_equal(report_format_gap("students", NAN, buf, sizeof buf),
+			    "–");
+	assert_string_equal(report_format_target("promotion_rate", ">=", 99.5,
+						 buf, sizeof buf),
+			    "≥ 99,5%");
+	assert_string_equal(report_format_target("dropout_rate", "<=", 0.3,
+						 buf, sizeof buf),
+			    "≤ 0,3%");
+	assert_string_equal(report_format_target("promotion_rate", ">=", 100,
+						 buf, sizeof buf),
+			    "≥ 100%");
+	assert_string_equal(report_format_target("classes", "=", 75, buf,
+						 sizeof buf),
+			    "= 75");
+	assert_string_equal(report_format_target("students", "=", 3014, buf,
+						 sizeof buf),
+			    "= 3.014");
+	assert_string_equal(report_format_target("exam_mean:tieng_anh", ">=",
+						 4.95, buf, sizeof buf),
+			    "≥ 4,95");
+	assert_string_equal(report_format_target("classes", "!=", 75, buf,
+						 sizeof buf),
+			    "75");
+	assert_string_equal(report_format_target("classes", "=", NAN, buf,
+						 sizeof buf),
+			    "–");
+}
+
+/* ------------------------------------------------------------ places */
+
+static void test_places(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	assert_string_equal(report_place_name("Phường Hòa Bình", buf,
+					      sizeof buf),
+			    "Hòa Bình");
+	assert_string_equal(report_place_name("Xã Tân An", buf, sizeof buf),
+			    "Tân An");
+	assert_string_equal(report_place_name("Thị trấn Long Thành", buf,
+					      sizeof buf),
+			    "Long Thành");
+	assert_string_equal(report_place_name("Thành phố Biên Hòa", buf,
+					      sizeof buf),
+			    "Biên Hòa");
+	assert_string_equal(report_place_name("Phòng GD&ĐT Biên Hòa", buf,
+					      sizeof buf),
+			    "Phòng GD&ĐT Biên Hòa");
+	/* a kind without a name is kept as it is */
+	assert_string_equal(report_place_name("Phường ", buf, sizeof buf),
+			    "Phường ");
+	assert_string_equal(report_place_name(NULL, buf, sizeof buf), "");
+
+	assert_string_equal(report_addressee("Tỉnh Đồng Nai", buf, sizeof buf),
+			    "Sở Giáo dục và Đào tạo tỉnh Đồng Nai");
+	assert_string_equal(report_addressee("Thành phố Hà Nội", buf,
+					     sizeof buf),
+			    "Sở Giáo dục và Đào tạo thành phố Hà Nội");
+	assert_string_equal(report_addressee("Đồng Nai", buf, sizeof buf),
+			    "Sở Giáo dục và Đào tạo Đồng Nai");
+	assert_string_equal(report_addressee("", buf, sizeof buf),
+			    "Sở Giáo dục và Đào tạo");
+	assert_string_equal(report_addressee(NULL, buf, sizeof buf),
+			    "Sở Giáo dục và Đào tạo");
+
+	assert_string_equal(report_all_label("Phường Hòa Bình"), "Toàn phường");
+	assert_string_equal(report_all_label("Xã Tân An"), "Toàn xã");
+	assert_string_equal(report_all_label("Huyện Long Thành"),
+			    "Toàn huyện");
+	assert_string_equal(report_all_label("Phòng GD&ĐT"), "Toàn đơn vị");
+	assert_string_equal(report_all_label(NULL), "Toàn đơn vị");
+}
+
+/* ------------------------------------------------------------ dates */
+
+static void test_dates(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	/* epochs checked with date -u -d @N */
+	assert_true(report_year_epoch(1970) == 0);
+	assert_true(report_year_epoch(2025) == 1735689600LL);
+	assert_true(report_year_epoch(1900) == -2208988800LL);
+	assert_string_equal(report_date_words(1748736000LL, buf, sizeof buf),
+			    "ngày 01 tháng 6 năm 2025");
+	/* leap day; February takes a leading zero */
+	assert_string_equal(report_date_words(1709164800LL, buf, sizeof buf),
+			    "ngày 29 tháng 02 năm 2024");
+	assert_string_equal(report_date_words(1766620800LL, buf, sizeof buf),
+			    "ngày 25 tháng 12 năm 2025");
+	assert_string_equal(report_iso_date(0, buf, sizeof buf),
+			    "1970-01-01T00:00:00Z");
+	assert_string_equal(report_iso_date(1748736000LL + 3661, buf,
+					    sizeof buf),
+			    "2025-06-01T01:01:01Z");
+	assert_string_equal(report_iso_date(253402300799LL, buf, sizeof buf),
+			    "9999-12-31T23:59:59Z");
+	assert_string_equal(report_iso_date(-1, buf, sizeof buf),
+			    "1969-12-31T23:59:59Z");
+}
+
+typedef struct epoch_case {
+	const char *s;
+	int ok;
+	long long want;
+} epoch_case;
+
+static const epoch_case epoch_cases[] = {
+	{ "1748736000", 1, 1748736000LL },
+	{ "0", 1, 0 },
+	{ "253402300799", 1, 253402300799LL },
+	{ "253402300800", 0, 0 },          /* past 9999-12-31 */
+	{ "99999999999999999999", 0, 0 },  /* overflows long long */
+	{ "", 0, 0 },
+	{ "-1", 0, 0 },
+	{ " 1", 0, 0 },
+	{ "12a", 0, 0 },
+	{ "1.5", 0, 0 },
+};
+
+static void test_parse_epoch(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof epoch_cases / sizeof epoch_cases[0]; i++) {
+		const epoch_case *c = &epoch_cases[i];
+		long long v = -42;
+		ss_error e;
+		ss_status st;
+
+		err_clear(&e);
+		st = report_parse_epoch(c->s, &v, &e);
+		if (c->ok) {
+			assert_int_equal(st, SS_OK);
+			assert_true(v == c->want);
+		} else {
+			char want[64];
+
+			assert_int_equal(st, SS_EUSAGE);
+			assert_true(v == -42);
+			snprintf(want, sizeof want, "'%s'", c->s);
+			if (!strstr(e.msg, want))
+				fail_msg("case %zu: message '%s' lacks %s", i,
+					 e.msg, want);
+		}
+	}
+	{
+		long long v;
+		ss_error e;
+
+		err_clear(&e);
+		assert_int_equal(report_parse_epoch(NULL, &v, &e), SS_EUSAGE);
+	}
+}
+
+/* ------------------------------------------------------------ pages */
+
+static void test_rows_fit(void **state)
+{
+	const double h[3] = { 10.0, 10.0, 10.0 };
+
+	(void)state;
+	assert_int_equal(report_rows_fit(h, 3, 5.0, 25.0), 2);
+	assert_int_equal(report_rows_fit(h, 3, 5.0, 35.0), 3);
+	assert_int_equal(report_rows_fit(h, 3, 5.0, 34.99), 2);
+	assert_int_equal(report_rows_fit(h, 3, 5.0, 15.0), 1); /* exactly */
+	assert_int_equal(report_rows_fit(h, 3, 5.0, 14.0), 0);
+	assert_int_equal(report_rows_fit(h, 3, 5.0, 4.0), 0);
+	assert_int_equal(report_rows_fit(h, 0, 5.0, 100.0), 0);
+}
+
+static void test_paginate_uniform(void **state)
+{
+	double h[350];
+	size_t starts[350], i, n;
+	int fresh = -1;
+
+	(void)state;
+	for (i = 0; i < 350; i++)
+		h[i] = 10.0;
+	/* 100 rows: (500-20)/10 = 48 on the first page, 52 left < 68 */
+	n = report_paginate(h, 100, 20.0, 500.0, 700.0, starts, &fresh);
+	assert_int_equal(n, 2);
+	assert_int_equal(fresh, 0);
+	assert_int_equal(starts[0], 0);
+	assert_int_equal(starts[1], 48);
+	/* hundreds of schools: 350 rows of 12 pt, header 24: 48 on the
+	 * first page ((600-24)/12), then 56 a page ((700-24)/12 = 56.3):
+	 * 48 + 5 x 56 = 328, the last 22 on a seventh page */
+	for (i = 0; i < 350; i++)
+		h[i] = 12.0;
+	n = report_paginate(h, 350, 24.0, 600.0, 700.0, starts, &fresh);
+	assert_int_equal(n, 7);
+	assert_int_equal(starts[1], 48);
+	assert_int_equal(starts[6], 328);
+	for (i = 2; i < 7; i++)
+		assert_int_equal(starts[i] - starts[i - 1], 56);
+	assert_int_equal(report_paginate(h, 0, 24.0, 600.0, 700.0, starts,
+					 &fresh),
+			 0);
+}
+
+/* A single row alone on the last page takes a companion from the page
+ * before. */
+static void test_paginate_widow(void **state)
+{
+	double h[60];
+	size_t starts[60], i, n;
+
+	(void)state;
+	for (i = 0; i < 60; i++)
+		h[i] = 10.0;
+	/* 49 rows: 48 fit the first page, the 49th would be alone */
+	n = report_paginate(h, 49, 20.0, 500.0, 700.0, starts, NULL);
+	assert_int_equal(n, 2);
+	assert_int_equal(starts[1], 47);
+	/* 50 rows: two on the last page already */
+	n = report_paginate(h, 50, 20.0, 500.0, 700.0, starts, NULL);
+	assert_int_equal(starts[1], 48);
+	/* the page before has only two rows: it keeps them (3 pages of
+	 * room 40: 2, 2, 1 rows) */
+	n = report_paginate(h, 5, 20.0, 40.0, 40.0, starts, NULL);
+	assert_int_equal(n, 3);
+	assert_int_equal(starts[1], 2);
+	assert_int_equal(starts[2], 4);
+	/* two rows would not fit on the last page together: no move */
+	h[58] = 30.0;
+	h[59] = 30.0;
+	n = report_paginate(h + 56, 4, 10.0, 60.0, 60.0, starts, NULL);
+	/* rows 10,10,30,30: page 1 holds 10+10+30 = 50 (+10 header = 60),
+	 * the last 30 alone; 10 + 30 + 30 > 60, so it stays alone */
+	assert_int_equal(n, 2);
+	assert_int_equal(starts[1], 3);
+}
+
+static void test_paginate_fresh_and_tall(void **state)
+{
+	const double a[4] = { 30.0, 30.0, 50.0, 30.0 };
+	const double tall[3] = { 30.0, 200.0, 30.0 };
+	const double first_tall[2] = { 120.0, 10.0 };
+	double h[100];
+	size_t starts[100], n, i;
+	int fresh = -1;
+
+	(void)state;
+	/* never split: 10+30+30 = 70, +50 > 100; then 10+50+30 = 90 */
+	n = report_paginate(a, 4, 10.0, 100.0, 100.0, starts, &fresh);
+	assert_int_equal(n, 2);
+	assert_int_equal(starts[0], 0);
+	assert_int_equal(starts[1], 2);
+	/* header + first row (30) do not fit in 25: a fresh page */
+	for (i = 0; i < 100; i++)
+		h[i] = 10.0;
+	n = report_paginate(h, 100, 20.0, 25.0, 700.0, starts, &fresh);
+	assert_int_equal(fresh, 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(starts[0], 0);
+	assert_int_equal(starts[1], 68);
+	/* a row taller than a page gets a page of its own */
+	n = report_paginate(tall, 3, 10.0, 100.0, 100.0, starts, &fresh);
+	assert_int_equal(fresh, 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(starts[1], 1);
+	assert_int_equal(starts[2], 2);
+	/* ... also as the very first row on an empty page (no endless
+	 * fresh pages) */
+	n = report_paginate(first_tall, 2, 10.0, 100.0, 100.0, starts,
+			    &fresh);
+	assert_int_equal(fresh, 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(starts[1], 1);
+	/* fresh may be NULL */
+	assert_int_equal(report_paginate(a, 4, 10.0, 100.0, 100.0, starts,
+					 NULL),
+			 2);
+}
+
+/* Irregular heights from a fixed generator: every page holds whole rows
+ * within its room, and (but for the page before the last, which may lend
+ * a row to a widow) the next row would not have fitted. */
+static void test_paginate_property(void **state)
+{
+	double h[500];
+	size_t starts[500], n, p, i;
+	unsigned long x = 12345;
+	const double header = 18.0, first = 230.0, page = 700.0;
+	int fresh;
+
+	(void)state;
+	for (i = 0; i < 500; i++) {
+		x = x * 1103515245UL + 12345UL;
+		h[i] = 9.0 + (double)((x >> 16) % 60); /* 9 .. 68 pt */
+	}
+	n = report_paginate(h, 500, header, first, page, starts, &fresh);
+	assert_int_equal(fresh, 0);
+	assert_true(n > 1);
+	for (p = 0; p < n; p++) {
+		size_t end = p + 1 < n ? starts[p + 1] : 500;
+		double avail = p == 0 ? first : page, used = header;
+
+		assert_true(end > starts[p]);
+		for (i = starts[p]; i < end; i++)
+			used += h[i];
+		assert_true(used <= avail);
+		/* full pages, except the one that may give a row to a widow */
+		if (end < 500 && p + 2 < n)
+			assert_true(used + h[end] > avail);
+	}
+}
+
+static void test_column_widths(void **state)
+{
+	const double w3[3] = { 1.0, 2.0, 1.0 }, eq[3] = { 1.0, 1.0, 1.0 };
+	const double bad[2] = { 1.0, 0.0 };
+	double out[3] = { -1.0, -1.0, -1.0 };
+
+	(void)state;
+	assert_int_equal(report_column_widths(w3, 3, 400.0, out), 1);
+	assert_true(close_rel(out[0], 100.0, 1e-12));
+	assert_true(close_rel(out[1], 200.0, 1e-12));
+	assert_true(close_rel(out[2], 100.0, 1e-12));
+	assert_int_equal(report_column_widths(eq, 3, 100.0, out), 1);
+	/* the widths add up to the total exactly */
+	assert_true(out[0] + out[1] + out[2] == 100.0);
+	assert_true(close_rel(out[0], 100.0 / 3.0, 1e-12));
+	out[0] = -1.0;
+	assert_int_equal(report_column_widths(bad, 2, 100.0, out), 0);
+	assert_true(out[0] == -1.0);
+	assert_int_equal(report_column_widths(w3, 0, 100.0, out), 0);
+	assert_int_equal(report_column_widths(w3, 3, 0.0, out), 0);
+}
+
+static void test_truncate(void **state)
+{
+	size_t hidden = 99;
+
+	(void)state;
+	assert_int_equal(report_truncate(10, 200, &hidden), 10);
+	assert_int_equal(hidden, 0);
+	assert_int_equal(report_truncate(200, 200, &hidden), 200);
+	assert_int_equal(hidden, 0);
+	/* one row is kept for "và 2 mục khác" */
+	assert_int_equal(report_truncate(201, 200, &hidden), 199);
+	assert_int_equal(hidden, 2);
+	assert_int_equal(report_truncate(5000, 200, &hidden), 199);
+	assert_int_equal(hidden, 4801);
+	assert_int_equal(report_truncate(5, 1, &hidden), 0);
+	assert_int_equal(hidden, 5);
+	assert_int_equal(report_truncate(0, 200, NULL), 0);
+}
+
+/* ------------------------------------------------------------ layout */
+
+static cairo_status_t discard(void *closure, const unsigned char *data,
+			      unsigned int length)
+{
+	(void)closure;
+	(void)data;
+	(void)length;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/* Long names wrap in cells: the same text at a third of the width takes
+ * more lines, a capped text takes exactly its cap, and the engine pages
+ * a long table with every row on a page. */
+static void test_layout_wrap(void **state)
+{
+	const char *name = "Trường Tiểu học và Trung học cơ sở liên xã số 7 "
+			   "mang tên Anh hùng Lực lượng vũ trang Nhân dân";
+	rfont f = { RFACE_SANS, 8.0, 0 };
+	cairo_surface_t *s;
+	rdoc d;
+	double one, wide, narrow, capped;
+
+	(void)state;
+	s = cairo_pdf_surface_create_for_stream(discard, NULL, RPT_PAGE_W,
+						RPT_PAGE_H);
+	assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+	rdoc_init(&d, s, 0, NULL);
+	assert_int_equal(d.status, SS_OK);
+	one = rdoc_text_height(&d, &f, "Trường", 400.0, 0);
+	wide = rdoc_text_height(&d, &f, name, 1000.0, 0);
+	narrow = rdoc_text_height(&d, &f, name, 80.0, 0);
+	capped = rdoc_text_height(&d, &f, name, 40.0, 3);
+	assert_true(one > 0.0);
+	assert_true(close_rel(wide, one, 1e-9));      /* one line */
+	assert_true(narrow >= 4.0 * one - 1e-9);       /* wrapped */
+	assert_true(close_rel(narrow / one, round(narrow / one), 1e-6));
+	assert_true(close_rel(capped, 3.0 * one, 1e-6)); /* ellipsized */
+	assert_int_equal(rdoc_finish(&d), SS_OK);
+	rdoc_release(&d);
+	cairo_surface_finish(s);
+	cairo_surface_destroy(s);
+}
+
+static void test_layout_table_pages(void **state)
+{
+	static const rcol cols[] = { { "TT", 0.1, RALIGN_CENTER },
+				     { "Trường", 0.6, RALIGN_LEFT },
+				     { "Số lớp", 0.3, RALIGN_RIGHT } };
+	cairo_surface_t *s;
+	rtable t;
+	rdoc d;
+	size_t i;
+
+	(void)state;
+	s = cairo_pdf_surface_create_for_stream(discard, NULL, RPT_PAGE_W,
+						RPT_PAGE_H);
+	rdoc_init(&d, s, 0, NULL);
+	rtable_init(&t, cols, 3, 7.5);
+	for (i = 0; i < 300; i++) {
+		size_t k = rtable_add(&t, RROW_BODY);
+
+		rtable_setf(&t, k, 0, "%zu", i + 1);
+		rtable_set(&t, k, 1, "Trường số");
+		rtable_setf(&t, k, 2, "%zu", i % 40);
+	}
+	rdoc_new_page(&d);
+	rdoc_table(&d, &t, "Thử");
+	/* one line per row, about 14 pt with padding: several pages, and
+	 * the last row ended inside the bottom margin */
+	assert_true(d.page >= 5);
+	assert_true(d.y <= rdoc_bottom(&d) + 1e-9);
+	assert_int_equal(d.tables, 1);
+	/* an allocation failure is reported by the drawing call */
+	t.oom = 1;
+	rdoc_table(&d, &t, "Thử");
+	assert_int_equal(d.status, SS_ENOMEM);
+	rtable_release(&t);
+	assert_int_equal(rdoc_finish(&d), SS_ENOMEM);
+	rdoc_release(&d);
+	cairo_surface_finish(s);
+	cairo_surface_destroy(s);
+}
+
+static ss_status refuse_fn(cairo_t *cr, const chart_rect *area,
+			   const chart_style *st, const void *data,
+			   ss_error *e)
+{
+	(void)cr;
+	(void)area;
+	(void)st;
+	return err_set(e, *(const ss_status *)data, NULL, 0, 0, "refused");
+}
+
+/* A chart that refuses its data leaves a note and the document goes on;
+ * any other failure stops it. A real chart is numbered. */
+static void test_layout_figure(void **state)
+{
+	const chart_hist_bin bins[2] = { { 0.0, 5.0, 3 }, { 5.0, 10.0, 7 } };
+	chart_histogram h = { NULL, NULL, "Điểm", "Số thí sinh", bins, 2,
+			      0.0,  10.0, 6.0,    NAN,           2 };
+	ss_status usage = SS_EUSAGE, internal = SS_EINTERNAL;
+	cairo_surface_t *s;
+	rdoc d;
+	double y;
+
+	(void)state;
+	s = cairo_pdf_surface_create_for_stream(discard, NULL, RPT_PAGE_W,
+						RPT_PAGE_H);
+	rdoc_init(&d, s, 0, NULL);
+	rdoc_new_page(&d);
+	y = d.y;
+	rdoc_figure(&d, 150.0, "Thử", chart_histogram_fn, &h);
+	assert_int_equal(d.status, SS_OK);
+	assert_int_equal(d.figures, 1);
+	assert_true(d.y > y + 150.0);
+	rdoc_figure(&d, 150.0, "Thử", refuse_fn, &usage);
+	assert_int_equal(d.status, SS_OK);
+	assert_int_equal(d.figures, 1);
+	rdoc_figure(&d, 150.0, "Thử", refuse_fn, &internal);
+	assert_int_equal(d.status, SS_EINTERNAL);
+	assert_string_equal(d.err.msg, "refused");
+	assert_int_equal(rdoc_finish(&d), SS_EINTERNAL);
+	rdoc_release(&d);
+	cairo_surface_finish(s);
+	cairo_surface_destroy(s);
+}
+
+/* ------------------------------------------------------------ report_run */
+
+typedef struct fixture {
+	char dir[64];
+} fixture;
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void remove_tree(const char *path)
+{
+	struct stat sb;
+	DIR *d;
+	struct dirent *de;
+
+	if (lstat(path, &sb) != 0)
+		return;
+	if (S_ISDIR(sb.st_mode) && (d = opendir(path))) {
+		while ((de = readdir(d))) {
+			char sub[1024];
+
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+			remove_tree(sub);
+		}
+		closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+static const char schools_csv[] =
+	"school_id,name,level,ownership,commune,district,province,sites,"
+	"sessions_per_day,region,src_line\n"
+	"A1,Trường Tiểu học An Bình,tieu_hoc,cong_lap,Xã An Bình,"
+	"Huyện Long Thành,Tỉnh Đồng Nai,1,2,3,2\n"
+	"A2,Trường THCS An Bình,thcs,cong_lap,Xã An Bình,Huyện Long Thành,"
+	"Tỉnh Đồng Nai,1,1,3,3\n";
+
+static const char indicators_csv[] =
+	"year,scope,indicator,value,numerator,denominator,ci_low,ci_high\n"
+	"2023-2024,A1,classes,10,10,1,,\n"
+	"2023-2024,all,promotion_rate,99,198,200,,\n"
+	"2024-2025,A1,classes,11,11,1,,\n"
+	"2024-2025,A1,students,385,385,1,,\n"
+	"2024-2025,A1,promotion_rate,99.480519,383,385,,\n"
+	"2024-2025,A2,classes,8,8,1,,\n"
+	"2024-2025,level:tieu_hoc,promotion_rate,99.480519,383,385,,\n"
+	"2024-2025,all,students,745,745,1,,\n"
+	"2024-2025,all,classes,19,19,1,,\n"
+	"2024-2025,all,promotion_rate,99.2,739,745,,\n";
+
+static const char gaps_csv[] =
+	"year,scope,indicator,op,target,actual,actual_year,basis,gap,status,"
+	"deadline,trend_slope,projected,needed_per_year,on_track,source,"
+	"src_line\n"
+	"2024-2025,A1,promotion_rate,>=,99.5,99.480519,2024-2025,actual,"
+	"-0.019481,not_met,,,,,,Kế hoạch 1,2\n"
+	"2029-2030,all,promotion_rate,>=,99.5,99.2,2024-2025,baseline,-0.3,"
+	"not_met,2030,0.2,100.2,0.06,yes,Nghị quyết 2,3\n";
+
+static const char validation_csv[] =
+	"severity,code,file,line,column,message\n"
+	"warning,students_without_classes,in/enrollment.csv,5,20,"
+	"98 students but 0 classes (expected at least one class)\n";
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+	char clean[128];
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "/tmp/test_report.XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		free(f);
+		return -1;
+	}
+	snprintf(clean, sizeof clean, "%s/clean", f->dir);
+	if (mkdir(clean, 0755) != 0)
+		return -1;
+	write_file(f->dir, "clean/schools.csv", schools_csv);
+	write_file(f->dir, "indicators.csv", indicators_csv);
+	write_file(f->dir, "gaps.csv", gaps_csv);
+	write_file(f->dir, "validation.csv", validation_csv);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	remove_tree(f->dir);
+	free(f);
+	return 0;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		*len = fread(buf, 1, (size_t)n, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+static int contains(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(hay + i, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char path[512];
+	struct stat sb;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return lstat(path, &sb) == 0;
+}
+
+static void test_run_ok(void **state)
+{
+	fixture *f = *state;
+	report_options o;
+	report_summary sum;
+	char path[512], count[32];
+	char *a, *b;
+	size_t la = 0, lb = 0;
+	ss_error e;
+
+	report_options_init(&o);
+	o.has_epoch = 1;
+	o.epoch = 1748736000LL; /* 2025-06-01 */
+	err_clear(&e);
+	assert_int_equal(report_run(f->dir, &o, &sum, &e), SS_OK);
+	assert_string_equal(sum.year, "2024-2025");
+	assert_true(sum.pages >= 3); /* cover, body, appendix */
+	assert_false(exists(f->dir, "report.pdf.tmp"));
+	snprintf(path, sizeof path, "%s/report.pdf", f->dir);
+	a = slurp(path, &la);
+	assert_non_null(a);
+	assert_true(la > 1000 && memcmp(a, "%PDF-1.", 7) == 0);
+	/* the dates are the epoch's, never the clock's */
+	assert_true(contains(a, la, "/CreationDate (20250601000000Z)"));
+	assert_true(contains(a, la, "/ModDate (20250601000000Z)"));
+	assert_true(contains(a, la, "/Title <FEFF"));
+	assert_true(contains(a, la, "/Author <FEFF"));
+	/* the page tree counts the pages the summary reports */
+	snprintf(count, sizeof count, "/Count %d\n", sum.pages);
+	assert_true(contains(a, la, count));
+	/* the same inputs give the same bytes */
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_OK);
+	b = slurp(path, &lb);
+	assert_non_null(b);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	free(b);
+	/* without SOURCE_DATE_EPOCH: 1 January of the year the newest school
+	 * year ends in */
+	o.has_epoch = 0;
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_OK);
+	b = slurp(path, &lb);
+	assert_non_null(b);
+	assert_true(contains(b, lb, "/CreationDate (20250101000000Z)"));
+	free(b);
+	free(a);
+	/* another year, another title and unit */
+	o.year = "2023-2024";
+	o.title = "Báo cáo nhanh";
+	o.unit = "Phòng Giáo dục";
+	assert_int_equal(report_run(f->dir, &o, &sum, &e), SS_OK);
+	assert_string_equal(sum.year, "2023-2024");
+	/* NULL options: the defaults */
+	assert_int_equal(report_run(f->dir, NULL, &sum, &e), SS_OK);
+	assert_string_equal(sum.year, "2024-2025");
+}
+
+static void test_run_bad_year(void **state)
+{
+	fixture *f = *state;
+	report_options o;
+	ss_error e;
+
+	report_options_init(&o);
+	err_clear(&e);
+	o.year = "2024";
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_EUSAGE);
+	assert_string_equal(e.msg, "bad school year '2024' (expected two "
+				   "consecutive years such as 2024-2025)");
+	o.year = "2019-2020";
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_EUSAGE);
+	assert_string_equal(e.msg,
+			    "no indicators for school year '2019-2020' "
+			    "(expected a year from 2023-2024 to 2024-2025)");
+	assert_false(exists(f->dir, "report.pdf"));
+}
+
+static void test_run_missing_schools(void **state)
+{
+	fixture *f = *state;
+	char path[512];
+	ss_error e;
+
+	snprintf(path, sizeof path, "%s/clean/schools.csv", f->dir);
+	assert_int_equal(unlink(path), 0);
+	err_clear(&e);
+	assert_int_equal(report_run(f->dir, NULL, NULL, &e), SS_EIO);
+	assert_string_equal(e.file, path);
+	assert_non_null(strstr(e.msg, "cannot open"));
+	assert_false(exists(f->dir, "report.pdf"));
+	/* a directory that does not exist at all */
+	assert_int_equal(report_run("/nonexistent/x", NULL, NULL, &e), SS_EIO);
+}
+
+static void test_run_bad_tables(void **state)
+{
+	fixture *f = *state;
+	char path[512];
+	ss_error e;
+
+	err_clear(&e);
+	write_file(f->dir, "clean/schools.csv", "school_id,name\nA1,An\n");
+	assert_int_equal(report_run(f->dir, NULL, NULL, &e), SS_EDATA);
+	assert_int_equal(e.line, 1);
+	assert_string_equal(e.msg, "missing column 'level' (expected it in the "
+				   "header written by the pipeline)");
+	write_file(f->dir, "clean/schools.csv", schools_csv);
+	write_file(f->dir, "norms.csv", "year,scope,norm,value\n");
+	assert_int_equal(report_run(f->dir, NULL, NULL, &e), SS_EDATA);
+	snprintf(path, sizeof path, "%s/norms.csv", f->dir);
+	assert_string_equal(e.file, path);
+	assert_non_null(strstr(e.msg, "'limit'"));
+	write_file(f->dir, "norms.csv",
+		   "year,scope,norm,value,limit,status,shortfall\n");
+	/* an unclosed quote: a malformed record, with its position */
+	write_file(f->dir, "indicators.csv",
+		   "year,scope,indicator,value,numerator,denominator\n"
+		   "2024-2025,\"all,classes,1,1,1\n");
+	assert_int_equal(report_run(f->dir, NULL, NULL, &e), SS_EDATA);
+	assert_true(e.line >= 2);
+	assert_false(exists(f->dir, "report.pdf"));
+}
+
+static void test_run_write_failures(void **state)
+{
+	fixture *f = *state;
+	char path[512], tmp[512];
+	ss_error e;
+
+	snprintf(path, sizeof path, "%s/report.pdf", f->dir);
+	snprintf(tmp, sizeof tmp, "%s/report.pdf.tmp", f->dir);
+	err_clear(&e);
+	/* the temporary name cannot be created */
+	assert_int_equal(mkdir(tmp, 0755), 0);
+	assert_int_equal(report_run(f->dir, NULL, NULL, &e), SS_EIO);
+	assert_string_equal(e.file, tmp);
+	assert_non_null(strstr(e.msg, "cannot create"));
+	assert_false(exists(f->dir, "report.pdf"));
+	rmdir(tmp);
+	/* a full disk: nothing is left behind */
+	if (access("/dev/full", W_OK) == 0) {
+		assert_int_equal(symlink("/dev/full", tmp), 0);
+		assert_int_equal(report_run(f->dir, NULL, NULL, &e), SS_EIO);
+		assert_non_null(strstr(e.msg, "cannot write"));
+		assert_false(exists(f->dir, "report.pdf"));
+		assert_false(exists(f->dir, "report.pdf.tmp"));
+	}
+	/* the rename fails (report.pdf is a non-empty directory): the
+	 * temporary file goes, the directory stays */
+	assert_int_equal(mkdir(path, 0755), 0);
+	write_file(f->dir, "report.pdf/keep", "x");
+	assert_int_equal(report_run(f->dir, NULL, NULL, &e), SS_EIO);
+	assert_non_null(strstr(e.msg, "cannot rename"));
+	assert_false(exists(f->dir, "report.pdf.tmp"));
+	assert_true(exists(f->dir, "report.pdf/keep"));
+}
+
+/* Read by LeakSanitizer in sanitized builds: fontconfig keeps its
+ * configuration through offsets, which LeakSanitizer takes for leaks (see
+ * chart_fonts_release). */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_indicator_labels),
+		cmocka_unit_test(test_catalogue_complete),
+		cmocka_unit_test(test_label_truncation),
+		cmocka_unit_test(test_code_tables),
+		cmocka_unit_test(test_format_value),
+		cmocka_unit_test(test_format_parts),
+		cmocka_unit_test(test_format_gap_target),
+		cmocka_unit_test(test_places),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_parse_epoch),
+		cmocka_unit_test(test_rows_fit),
+		cmocka_unit_test(test_paginate_uniform),
+		cmocka_unit_test(test_paginate_widow),
+		cmocka_unit_test(test_paginate_fresh_and_tall),
+		cmocka_unit_test(test_paginate_property),
+		cmocka_unit_test(test_column_widths),
+		cmocka_unit_test(test_truncate),
+		cmocka_unit_test(test_layout_wrap),
+		cmocka_unit_test(test_layout_table_pages),
+		cmocka_unit_test(test_layout_figure),
+		cmocka_unit_test_setup_teardown(test_run_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_bad_year, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_run_missing_schools, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_run_bad_tables, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_run_write_failures, setup,
+						teardown),
+	};
+
+	int failed;
+
+	gsl_set_error_handler_off();
+	failed = cmocka_run_group_tests(tests, NULL, NULL);
+	chart_fonts_release();
+	return failed;
+}
