@@ -1,6 +1,7 @@
 /* chart_data — Vietnamese labels, school names and the chart structs built
  * from the contract's output tables. */
 #include "chart.h"
+#include "report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -84,114 +85,31 @@ static const char *lookup(const label_pair *t, size_t n, const char *code)
 
 #define LOOKUP(table, code) lookup(table, sizeof table / sizeof table[0], code)
 
-static const label_pair indicator_labels[] = {
-	{ "classes", "Số lớp" },
-	{ "students", "Số học sinh" },
-	{ "students_per_class", "Học sinh/lớp" },
-	{ "teachers", "Số giáo viên" },
-	{ "teachers_per_class", "Giáo viên/lớp" },
-	{ "teachers_per_class_permanent", "Giáo viên biên chế/lớp" },
-	{ "students_per_teacher", "Học sinh/giáo viên" },
-	{ "permanent_staff_fill", "Tỷ lệ biên chế được lấp đầy" },
-	{ "promotion_rate", "Tỷ lệ lên lớp" },
-	{ "repetition_rate", "Tỷ lệ lưu ban" },
-	{ "dropout_rate", "Tỷ lệ bỏ học" },
-	{ "completion_rate", "Tỷ lệ hoàn thành chương trình" },
-	{ "completion_rate_cohort", "Tỷ lệ hoàn thành theo đoàn hệ" },
-	{ "survival_rate_last_grade", "Tỷ lệ lên đến lớp cuối cấp" },
-	{ "cohort_promotion_rate", "Tỷ lệ lên lớp (đoàn hệ)" },
-	{ "cohort_repetition_rate", "Tỷ lệ lưu ban (đoàn hệ)" },
-	{ "cohort_dropout_rate", "Tỷ lệ bỏ học (đoàn hệ)" },
-	{ "exam_candidates", "Số thí sinh" },
-	{ "exam_mean", "Điểm trung bình thi" },
-	{ "exam_sd", "Độ lệch chuẩn điểm thi" },
-	{ "exam_median", "Trung vị điểm thi" },
-	{ "exam_pass_rate", "Tỷ lệ điểm từ 5 trở lên" },
-	{ "exam_low_rate", "Tỷ lệ điểm liệt (≤ 1)" },
-	{ "standard_school_share", "Tỷ lệ trường đạt chuẩn quốc gia" },
-	{ "quality_level_share", "Tỷ lệ trường đạt kiểm định chất lượng" },
-};
-
-/* Subject names as ind folds them (text_fold of the input header). */
-static const label_pair subject_labels[] = {
-	{ "toan", "Toán" },
-	{ "van", "Ngữ văn" },
-	{ "ngu_van", "Ngữ văn" },
-	{ "anh", "Tiếng Anh" },
-	{ "tieng_anh", "Tiếng Anh" },
-	{ "ngoai_ngu", "Ngoại ngữ" },
-	{ "ly", "Vật lí" },
-	{ "li", "Vật lí" },
-	{ "vat_ly", "Vật lí" },
-	{ "vat_li", "Vật lí" },
-	{ "hoa", "Hóa học" },
-	{ "hoa_hoc", "Hóa học" },
-	{ "sinh", "Sinh học" },
-	{ "sinh_hoc", "Sinh học" },
-	{ "su", "Lịch sử" },
-	{ "lich_su", "Lịch sử" },
-	{ "dia", "Địa lí" },
-	{ "dia_ly", "Địa lí" },
-	{ "dia_li", "Địa lí" },
-	{ "gdcd", "GDCD" },
-	{ "giao_duc_cong_dan", "Giáo dục công dân" },
-	{ "gdktpl", "Giáo dục kinh tế và pháp luật" },
-	{ "giao_duc_kinh_te_va_phap_luat", "Giáo dục kinh tế và pháp luật" },
-	{ "tin", "Tin học" },
-	{ "tin_hoc", "Tin học" },
-	{ "cong_nghe", "Công nghệ" },
-};
-
-static const label_pair exam_labels[] = {
-	{ "tn_thpt", "tốt nghiệp THPT" },
-	{ "tot_nghiep_thpt", "tốt nghiệp THPT" },
-	{ "thpt", "tốt nghiệp THPT" },
-	{ "vao_10", "tuyển sinh lớp 10" },
-	{ "tuyen_sinh_10", "tuyển sinh lớp 10" },
-	{ "ts10", "tuyển sinh lớp 10" },
-};
-
-static const label_pair level_labels[] = {
-	{ "mam_non", "Mầm non" },
-	{ "tieu_hoc", "Tiểu học" },
-	{ "thcs", "THCS" },
-	{ "thpt", "THPT" },
-	{ "th_thcs", "TH và THCS" },
-	{ "thcs_thpt", "THCS và THPT" },
-};
-
-/* The same levels inside a phrase ("Cấp tiểu học"). */
-static const label_pair level_phrases[] = {
-	{ "mam_non", "mầm non" },
-	{ "tieu_hoc", "tiểu học" },
-	{ "thcs", "THCS" },
-	{ "thpt", "THPT" },
-	{ "th_thcs", "TH và THCS" },
-	{ "thcs_thpt", "THCS và THPT" },
-};
-
-static const label_pair grade_labels[] = {
-	{ "nha_tre", "nhà trẻ" },
-	{ "mg_3", "mẫu giáo 3 tuổi" },
-	{ "mg_4", "mẫu giáo 4 tuổi" },
-	{ "mg_5", "mẫu giáo 5 tuổi" },
-};
-
+/* One table of Vietnamese names serves the charts and the PDF
+ * (report_label.c), so a chart and the page it stands on name every
+ * indicator, subject and level alike. */
 const char *chart_subject_label(const char *subject)
 {
-	const char *l = LOOKUP(subject_labels, subject);
+	const char *l = report_subject_label(subject);
 
 	return l ? l : subject;
 }
 
 const char *chart_level_label(const char *level)
 {
-	const char *l = LOOKUP(level_labels, level);
+	const char *l = report_level_label(level);
 
 	return l ? l : level;
 }
 
-/* "toan" -> "Toán"; "tn_thpt:toan" -> "Toán (tốt nghiệp THPT)". */
+const char *chart_indicator_label(const char *indicator, char *buf,
+				  size_t size)
+{
+	report_indicator_label(indicator, buf, size);
+	return buf;
+}
+
+/* "toan" -> "Toán"; "tn_thpt:toan" -> "Toán (Thi tốt nghiệp THPT)". */
 static const char *subject_phrase(const char *subject, char *buf,
 				  size_t size)
 {
@@ -204,54 +122,9 @@ static const char *subject_phrase(const char *subject, char *buf,
 		return buf;
 	}
 	snprintf(exam, sizeof exam, "%.*s", (int)(colon - subject), subject);
-	el = LOOKUP(exam_labels, exam);
+	el = report_exam_label(exam);
 	snprintf(buf, size, "%s (%s)", chart_subject_label(colon + 1),
 		 el ? el : exam);
-	return buf;
-}
-
-const char *chart_indicator_label(const char *indicator, char *buf,
-				  size_t size)
-{
-	const char *colon = strchr(indicator, ':');
-	const ind_def *def = ind_def_find(indicator);
-	char base[96], part[192];
-	const char *label, *g;
-
-	snprintf(base, sizeof base, "%.*s",
-		 colon ? (int)(colon - indicator) : (int)strlen(indicator),
-		 indicator);
-	label = LOOKUP(indicator_labels, base);
-	if (!label) {
-		snprintf(buf, size, "%s", indicator);
-		return buf;
-	}
-	if (!colon || !def) {
-		snprintf(buf, size, "%s", label);
-		return buf;
-	}
-	switch (def->suffix) {
-	case IND_SUFFIX_SUBJECT:
-		snprintf(buf, size, "%s: %s", label,
-			 subject_phrase(colon + 1, part, sizeof part));
-		break;
-	case IND_SUFFIX_GRADE:
-		g = LOOKUP(grade_labels, colon + 1);
-		if (g)
-			snprintf(buf, size, "%s, %s", label, g);
-		else
-			snprintf(buf, size, "%s, lớp %s", label, colon + 1);
-		break;
-	case IND_SUFFIX_STAGE: {
-		const char *lp = LOOKUP(level_phrases, colon + 1);
-
-		snprintf(buf, size, "%s, cấp %s", label, lp ? lp : colon + 1);
-		break;
-	}
-	default:
-		snprintf(buf, size, "%s:%s", label, colon + 1);
-		break;
-	}
 	return buf;
 }
 
@@ -376,9 +249,14 @@ const char *chart_scope_label(const chart_names *m, const char *scope,
 	}
 	snprintf(kind, sizeof kind, "%.*s", (int)(colon - scope), scope);
 	if (strcmp(kind, "level") == 0) {
-		const char *lp = LOOKUP(level_phrases, colon + 1);
+		/* inside a phrase the two word-named levels read lower case:
+		 * "Cấp tiểu học", but "Cấp THCS" */
+		const char *lv = colon + 1;
 
-		snprintf(buf, size, "Cấp %s", lp ? lp : colon + 1);
+		snprintf(buf, size, "Cấp %s",
+			 strcmp(lv, "tieu_hoc") == 0 ? "tiểu học"
+			 : strcmp(lv, "mam_non") == 0 ? "mầm non"
+						      : chart_level_label(lv));
 	} else if ((name = LOOKUP(area_prefix, kind)) != NULL) {
 		snprintf(buf, size, "%s %s", name, colon + 1);
 	} else {
