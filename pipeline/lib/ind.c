@@ -413,10 +413,12 @@ static char *scope_name(const ind_school *sc, ind_scope_kind kind,
 	if (!qualify)
 		return join2(kind_prefix(kind), v);
 	parent_path(sc, kind, parent, sizeof parent);
-	full = malloc(strlen(parent) + strlen(v) + 2);
+	size_t n = strlen(parent) + strlen(v) + 2;
+
+	full = malloc(n);
 	if (!full)
 		return NULL;
-	sprintf(full, "%s/%s", parent, v);
+	snprintf(full, n, "%s/%s", parent, v);
 	name = join2(kind_prefix(kind), full);
 	free(full);
 	return name;
