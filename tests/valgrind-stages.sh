@@ -5,7 +5,7 @@ set -eu
 BUILD=${BUILD:-build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=tests/valgrind.supp"
+vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --suppressions=tests/valgrind.supp"
 for stage in ingest indicators norms gaps audit accreditation charts report; do
 	bin=$BUILD/bin/schoolstat-$stage
 	[ -x "$bin" ] || continue
