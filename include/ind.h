@@ -130,6 +130,16 @@ typedef enum ind_id {
 	IND_EXAM_LOW_RATE,
 	IND_STANDARD_SCHOOL_SHARE, /* produced by the accreditation module */
 	IND_QUALITY_LEVEL_SHARE,   /* produced by the accreditation module */
+	IND_STANDARD_SCHOOL_SHARE_PUBLIC, /* the same, public schools only */
+	IND_QUALITY_LEVEL_SHARE_PUBLIC,
+	IND_ACCREDITATION_VALID,          /* schools with a recognition in force */
+	IND_ACCREDITATION_VALID_PUBLIC,
+	IND_ACCREDITATION_EXPIRING,       /* ... ending this or next school year */
+	IND_ACCREDITATION_EXPIRING_PUBLIC,
+	IND_ACCREDITATION_EXPIRED,
+	IND_ACCREDITATION_EXPIRED_PUBLIC,
+	IND_ACCREDITATION_OVERDUE,        /* re-evaluation registration late */
+	IND_ACCREDITATION_OVERDUE_PUBLIC,
 	IND_NUM_INDICATORS
 } ind_id;
 
@@ -144,7 +154,8 @@ typedef enum ind_suffix {
 	IND_SUFFIX_NONE,
 	IND_SUFFIX_SUBJECT, /* ":<subject>" or ":<exam>:<subject>" */
 	IND_SUFFIX_GRADE,   /* ":<grade>" */
-	IND_SUFFIX_STAGE    /* ":tieu_hoc" | ":thcs" | ":thpt" */
+	IND_SUFFIX_STAGE,   /* ":tieu_hoc" | ":thcs" | ":thpt" */
+	IND_SUFFIX_LEVEL_K  /* ":<k>": exactly quality / standard level k */
 } ind_suffix;
 
 typedef struct ind_def {

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "accr.h"
 #include "diag.h"
 #include "err.h"
 #include "ind.h"
+#include "ingest.h"
 
 #define PROG "schoolstat-indicators"
 
@@ -68,6 +70,7 @@ static int report_error(const ss_error *e)
 
 int main(int argc, char **argv)
 {
+	static const ind_producer extra[] = { accr_produce_indicators };
 	const char *outdir = NULL;
 	char vpath[4096];
 	ind_options opt;
@@ -117,7 +120,11 @@ int main(int argc, char **argv)
 	err_clear(&e);
 	ind_options_default(&opt);
 	diag_init(&diag, emit_stderr, NULL);
-	st = ind_run(outdir, &opt, NULL, 0, &diag, &e);
+	st = ingest_map_sources(&diag, outdir);
+	/* the accreditation register adds its shares and counts */
+	if (st == SS_OK)
+		st = ind_run(outdir, &opt, extra, sizeof extra / sizeof extra[0],
+			     &diag, &e);
 	if (st != SS_OK)
 		rc = report_error(&e);
 	/* Warnings found before a failure still belong in validation.csv. */

@@ -18,7 +18,12 @@ static const char *const indicator_names[] = {
 	"cohort_promotion_rate", "cohort_repetition_rate",
 	"cohort_dropout_rate", "exam_candidates", "exam_mean", "exam_sd",
 	"exam_median", "exam_pass_rate", "exam_low_rate",
-	"standard_school_share", "quality_level_share", NULL
+	"standard_school_share", "quality_level_share",
+	"standard_school_share_public", "quality_level_share_public",
+	"accreditation_valid", "accreditation_valid_public",
+	"accreditation_expiring", "accreditation_expiring_public",
+	"accreditation_expired", "accreditation_expired_public",
+	"accreditation_overdue", "accreditation_overdue_public", NULL
 };
 
 static const char *const percent_indicators[] = {
@@ -26,7 +31,8 @@ static const char *const percent_indicators[] = {
 	"dropout_rate", "completion_rate", "completion_rate_cohort",
 	"survival_rate_last_grade", "cohort_promotion_rate",
 	"cohort_repetition_rate", "cohort_dropout_rate", "exam_pass_rate",
-	"exam_low_rate", "standard_school_share", "quality_level_share", NULL
+	"exam_low_rate", "standard_school_share", "quality_level_share",
+	"standard_school_share_public", "quality_level_share_public", NULL
 };
 
 const char *const *field_indicator_names(void)

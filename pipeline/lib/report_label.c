@@ -50,7 +50,10 @@ static const char *lookup(const pair *t, size_t n, const char *code)
 
 #define LOOKUP(t, code) lookup((t), sizeof(t) / sizeof((t)[0]), (code))
 
-typedef enum suffix_kind { SUF_NONE, SUF_SUBJECT, SUF_GRADE, SUF_STAGE } suffix_kind;
+typedef enum suffix_kind {
+	SUF_NONE, SUF_SUBJECT, SUF_GRADE, SUF_STAGE, SUF_STANDARD_LEVEL,
+	SUF_QUALITY_LEVEL
+} suffix_kind;
 
 typedef struct ind_label {
 	const char *name;
@@ -99,9 +102,36 @@ static const ind_label indicators[] = {
 	{ "exam_low_rate", "Tỷ lệ điểm liệt (≤ 1)", REPORT_UNIT_PERCENT,
 	  SUF_SUBJECT },
 	{ "standard_school_share", "Tỷ lệ trường đạt chuẩn quốc gia",
-	  REPORT_UNIT_PERCENT, SUF_NONE },
+	  REPORT_UNIT_PERCENT, SUF_STANDARD_LEVEL },
 	{ "quality_level_share", "Tỷ lệ trường đạt kiểm định chất lượng",
-	  REPORT_UNIT_PERCENT, SUF_NONE },
+	  REPORT_UNIT_PERCENT, SUF_QUALITY_LEVEL },
+	{ "standard_school_share_public",
+	  "Tỷ lệ trường công lập đạt chuẩn quốc gia", REPORT_UNIT_PERCENT,
+	  SUF_STANDARD_LEVEL },
+	{ "quality_level_share_public",
+	  "Tỷ lệ trường công lập đạt kiểm định chất lượng",
+	  REPORT_UNIT_PERCENT, SUF_QUALITY_LEVEL },
+	{ "accreditation_valid", "Số trường có công nhận còn hiệu lực",
+	  REPORT_UNIT_COUNT, SUF_NONE },
+	{ "accreditation_valid_public",
+	  "Số trường công lập có công nhận còn hiệu lực", REPORT_UNIT_COUNT,
+	  SUF_NONE },
+	{ "accreditation_expiring",
+	  "Số trường hết hạn công nhận trong năm học này hoặc năm sau",
+	  REPORT_UNIT_COUNT, SUF_NONE },
+	{ "accreditation_expiring_public",
+	  "Số trường công lập hết hạn công nhận trong năm học này hoặc năm sau",
+	  REPORT_UNIT_COUNT, SUF_NONE },
+	{ "accreditation_expired", "Số trường đã hết hạn công nhận",
+	  REPORT_UNIT_COUNT, SUF_NONE },
+	{ "accreditation_expired_public",
+	  "Số trường công lập đã hết hạn công nhận", REPORT_UNIT_COUNT,
+	  SUF_NONE },
+	{ "accreditation_overdue", "Số trường quá hạn đăng ký đánh giá lại",
+	  REPORT_UNIT_COUNT, SUF_NONE },
+	{ "accreditation_overdue_public",
+	  "Số trường công lập quá hạn đăng ký đánh giá lại",
+	  REPORT_UNIT_COUNT, SUF_NONE },
 };
 
 /* Subject names as text_fold leaves them, with the spellings the Ministry
@@ -401,6 +431,12 @@ int report_indicator_label(const char *indicator, char *buf, size_t size)
 			break;
 		case SUF_STAGE:
 			stage_words(suffix, extra, sizeof extra);
+			break;
+		case SUF_STANDARD_LEVEL:
+			snprintf(extra, sizeof extra, " mức %s", suffix);
+			break;
+		case SUF_QUALITY_LEVEL:
+			snprintf(extra, sizeof extra, " cấp độ %s", suffix);
 			break;
 		case SUF_NONE:
 			snprintf(extra, sizeof extra, " (%s)", suffix);
