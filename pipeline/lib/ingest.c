@@ -677,8 +677,11 @@ static void check_accreditation(ingest_ctx *c, row_check *rc)
 	if (check_school(c, rc, "school_id") < 0)
 		return;
 	/* Thông tư 17, 18/2018 as amended by 22/2024: standard level 1 needs
-	 * quality level 2, level 2 needs level 3 */
-	if ((standard == 1 && quality < 2) || (standard == 2 && quality < 3))
+	 * quality level 2, level 2 needs level 3. Recognitions from 7 July
+	 * 2026 fall under the new two-level rules (data/README.md,
+	 * Accreditation), to which this pairing does not apply. */
+	if (strcmp(val(rc, "recognized_on"), "2026-07-07") < 0 &&
+	    ((standard == 1 && quality < 2) || (standard == 2 && quality < 3)))
 		warn(c, rc, "standard_needs_quality", col_of(rc, "standard_level"),
 		     "standard level %ld with quality level %ld (expected quality level >= %ld)",
 		     standard, quality, standard + 1);
