@@ -60,6 +60,8 @@ DEPS := $(LIB_OBJ:.o=.d) $(patsubst %,$(BUILD)/obj/%.d,$(STAGES)) \
 .PHONY: all deps report test test-unit test-e2e test-plain test-san valgrind \
         fuzz fuzz-regress bench clean distclean
 .DEFAULT_GOAL := all
+# Keep object files make would otherwise delete as intermediates.
+.SECONDARY:
 
 all: $(STAGE_BIN) $(TEST_BIN) $(TOOL_BIN)
 

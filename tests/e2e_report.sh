@@ -294,7 +294,7 @@ awk -v dir="$big" 'BEGIN {
 		printf "2024-2025,%s,teachers_per_class,%.6f,%s,%s,%d\n", id, t / c, lim, \
 			t / c < lim ? "below" : "ok", t / c < lim ? int(lim * c - t + 0.999) : 0 > m
 		printf "2024-2025,%s,students_per_class,%.6f,35,%s,0\n", id, st / c, \
-			st / c > 35 ? "above" : "ok" > m
+			(st / c > 35 ? "above" : "ok") > m
 	}
 	for (k = 1; k <= 500; k++)
 		printf "warning,class_too_large,in/enrollment.csv,%d,5,%d students in 1 classes is %d.0 per class (expected at most 60)\n", \

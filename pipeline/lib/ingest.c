@@ -136,7 +136,9 @@ static int store_row(raw_table *t, const csvin_row *in)
 	if (!row->raw || !row->problem || !row->fields || !row->columns)
 		return 0;
 	row->nfields = in->nfields;
-	memcpy(row->columns, in->columns, in->nfields * sizeof *row->columns);
+	if (in->nfields) /* memcpy from a NULL source is undefined, even of 0 */
+		memcpy(row->columns, in->columns,
+		       in->nfields * sizeof *row->columns);
 	return 1;
 }
 
@@ -148,8 +150,9 @@ static int store_header(raw_table *t, const csvin_row *in)
 	if (!t->header || !t->header_columns)
 		return 0;
 	t->nheader = in->nfields;
-	memcpy(t->header_columns, in->columns,
-	       in->nfields * sizeof *t->header_columns);
+	if (in->nfields)
+		memcpy(t->header_columns, in->columns,
+		       in->nfields * sizeof *t->header_columns);
 	return 1;
 }
 
