@@ -146,8 +146,11 @@ deps:
 	else echo "deps: all Debian packages present"; fi
 
 # ---------------------------------------------------------------- pipeline
+# Stages run through schoolstat-run, which reruns only what changed, holds
+# OUTPUT.lock and publishes OUTPUT atomically (docs/CRON.md says why a
+# driver and not make). CONFIG=FILE reads the settings from a config file.
 report: $(STAGE_BIN)
-	BUILD=$(BUILD) sh tools/run-pipeline.sh "$(INPUT)" "$(OUTPUT)"
+	$(BUILD)/bin/schoolstat-run $(if $(CONFIG),--config "$(CONFIG)",--input "$(INPUT)" --output "$(OUTPUT)")
 
 # ---------------------------------------------------------------- tests
 test-unit: $(TEST_BIN)

@@ -1,27 +1,13 @@
 #!/bin/sh
-# Runs every stage program that exists, in pipeline order, on INPUT into
-# OUTPUT. Used by `make report`; stops at the first stage that fails and
-# names it.
+# Runs the pipeline on INPUT into OUTPUT through schoolstat-run, the driver
+# that reruns only the stages whose inputs changed, holds OUTPUT.lock and
+# replaces OUTPUT only when every stage succeeded (docs/CRON.md). Kept for
+# scripts that call it; `make report` and cron call schoolstat-run itself.
+# Further arguments go to schoolstat-run (e.g. --config FILE, --verbose);
+# its exit status is this script's.
 set -eu
-input=${1:?usage: run-pipeline.sh INPUT_DIR OUTPUT_DIR}
-output=${2:?usage: run-pipeline.sh INPUT_DIR OUTPUT_DIR}
-bin=${BUILD:-build}/bin
-
-run() {
-	stage=$1; shift
-	[ -x "$bin/schoolstat-$stage" ] || return 0
-	echo "== $stage"
-	if ! "$bin/schoolstat-$stage" "$@"; then
-		echo "run-pipeline: stage '$stage' failed; later stages not run" >&2
-		exit 1
-	fi
-}
-
-run ingest "$input" "$output"
-run indicators "$output"
-run norms "$output"
-run gaps "$output"
-run audit "$output"
-run charts "$output"
-run report "$output"
-echo "pipeline finished: outputs in $output"
+usage="usage: run-pipeline.sh INPUT_DIR OUTPUT_DIR [schoolstat-run options]"
+input=${1:?$usage}
+output=${2:?$usage}
+shift 2
+exec "${BUILD:-build}/bin/schoolstat-run" --input "$input" --output "$output" "$@"
