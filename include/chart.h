@@ -542,4 +542,30 @@ typedef struct chart_run_options {
 ss_status chart_run(const char *outdir, const chart_run_options *opt,
 		    size_t *written, ss_error *e);
 
+
+/* ------------------------------------------------------------ drawing helpers */
+
+/* Helpers every chart kind uses (here and in accr_chart.c). */
+
+/* area shrunk by m on every side, never below 1 x 1. */
+chart_rect chart_rect_inset(const chart_rect *area, double m);
+/* Takes h off the top of r (leaving at least 1 unit). */
+void chart_rect_take_top(chart_rect *r, double h);
+void chart_set_grey(cairo_t *cr, double level);
+/* SS_EUSAGE naming `what` when data or area is missing or the area is
+ * empty or not finite. */
+ss_status chart_check_area(const chart_rect *area, const void *data,
+			   const char *what, ss_error *e);
+/* The sticky cairo status of cr as an ss_status (SS_ENOMEM or
+ * SS_EINTERNAL with cairo's message). */
+ss_status chart_cairo_check(cairo_t *cr, ss_error *e);
+/* Draws title and subtitle inside the margin; returns the room below. */
+chart_rect chart_draw_header(cairo_t *cr, const chart_style *st,
+			     const chart_rect *area, const char *title,
+			     const char *subtitle);
+/* Draws a legend at the top of r and takes its height off r. */
+void chart_draw_legend_into(cairo_t *cr, const chart_style *st,
+			    chart_rect *r, const chart_legend_item *items,
+			    size_t n);
+
 #endif

@@ -19,91 +19,13 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static chart_rect inset(const chart_rect *a, double m)
-{
-	chart_rect r = { a->x + m, a->y + m, a->w - 2.0 * m, a->h - 2.0 * m };
 
-	if (r.w < 1.0)
-		r.w = 1.0;
-	if (r.h < 1.0)
-		r.h = 1.0;
-	return r;
-}
 
-static void take_top(chart_rect *r, double h)
-{
-	if (h > r->h - 1.0)
-		h = r->h - 1.0;
-	r->y += h;
-	r->h -= h;
-}
 
-static void set_grey(cairo_t *cr, double level)
-{
-	cairo_set_source_rgb(cr, level, level, level);
-}
 
-static ss_status check_area(const chart_rect *area, const void *data,
-			    const char *what, ss_error *e)
-{
-	if (!area || !data)
-		return err_set(e, SS_EUSAGE, NULL, 0, 0,
-			       "no %s to draw (expected data and a rectangle)",
-			       what);
-	if (!(area->w > 0.0 && area->h > 0.0) || !isfinite(area->x) ||
-	    !isfinite(area->y) || !isfinite(area->w) || !isfinite(area->h))
-		return err_set(e, SS_EUSAGE, NULL, 0, 0,
-			       "empty rectangle for the %s '%gx%g' (expected a "
-			       "positive size)",
-			       what, area->w, area->h);
-	return SS_OK;
-}
-
-static ss_status finish(cairo_t *cr, ss_error *e)
-{
-	cairo_status_t cs = cairo_status(cr);
-
-	if (cs == CAIRO_STATUS_SUCCESS)
-		return SS_OK;
-	return err_set(e, cs == CAIRO_STATUS_NO_MEMORY ? SS_ENOMEM
-						       : SS_EINTERNAL,
-		       NULL, 0, 0, "cairo failed while drawing: %s",
-		       cairo_status_to_string(cs));
-}
 
 /* Title and subtitle inside the margin; returns the room below them. */
-static chart_rect draw_header(cairo_t *cr, const chart_style *st,
-			      const chart_rect *area, const char *title,
-			      const char *subtitle)
-{
-	chart_rect r = inset(area, st->margin);
-	double y = r.y;
 
-	if (title && *title) {
-		chart_set_color(cr, CHART_BLACK, 1.0);
-		y += chart_label(cr, st, title, st->title_size, 1, r.x, y,
-				 CHART_TOP_LEFT, r.w, 2);
-		y += st->font_size * 0.15;
-	}
-	if (subtitle && *subtitle) {
-		set_grey(cr, 0.3);
-		y += chart_label(cr, st, subtitle, st->font_size, 0, r.x, y,
-				 CHART_TOP_LEFT, r.w, 2);
-	}
-	if (y > r.y)
-		y += st->font_size * 0.4;
-	take_top(&r, y - r.y);
-	return r;
-}
-
-static void draw_legend_into(cairo_t *cr, const chart_style *st,
-			     chart_rect *r, const chart_legend_item *items,
-			     size_t n)
-{
-	double h = chart_draw_legend(cr, st, r->x, r->y, r->w, items, n);
-
-	take_top(r, h + st->font_size * 0.6);
-}
 
 /* "31/05/2025", the way Vietnamese offices write a date in a table. */
 static const char *day_vi(accr_day day, char *buf, size_t size)
@@ -226,7 +148,7 @@ ss_status accr_chart_draw_levels(cairo_t *cr, const chart_rect *area,
 				 const chart_style *st,
 				 const accr_levels_chart *d, ss_error *e)
 {
-	ss_status s = check_area(area, d, "accreditation level chart", e);
+	ss_status s = chart_check_area(area, d, "accreditation level chart", e);
 	double fs = st->font_size, name_w, x0, plot_w, band, top, bottom;
 	chart_legend_item legend[ACCR_NUM_SEGMENTS];
 	long long max = 0;
@@ -241,13 +163,13 @@ ss_status accr_chart_draw_levels(cairo_t *cr, const chart_rect *area,
 	if (s != SS_OK)
 		return s;
 	cairo_save(cr);
-	r = draw_header(cr, st, area, d->title, d->subtitle);
+	r = chart_draw_header(cr, st, area, d->title, d->subtitle);
 	for (k = 0; k < ACCR_NUM_SEGMENTS; k++)
 		legend[k] = (chart_legend_item){ segments[k].label,
 						 segments[k].color,
 						 CHART_MARK_NONE, 1,
 						 CHART_LINE_NONE, 1 };
-	draw_legend_into(cr, st, &r, legend, ACCR_NUM_SEGMENTS);
+	chart_draw_legend_into(cr, st, &r, legend, ACCR_NUM_SEGMENTS);
 	for (i = 0; i < d->nrows; i++)
 		if (row_total(&d->rows[i]) > max)
 			max = row_total(&d->rows[i]);
@@ -270,7 +192,7 @@ ss_status accr_chart_draw_levels(cairo_t *cr, const chart_rect *area,
 		cairo_move_to(cr, gx, top);
 		cairo_line_to(cr, gx, bottom);
 		cairo_stroke(cr);
-		set_grey(cr, 0.25);
+		chart_set_grey(cr, 0.25);
 		chart_label(cr, st, fmt_count((long long)llround(t.v[i]), buf,
 					      sizeof buf),
 			    st->small_size, 0, gx, bottom + fs * 0.3,
@@ -286,13 +208,13 @@ ss_status accr_chart_draw_levels(cairo_t *cr, const chart_rect *area,
 		draw_level_bar(cr, st, &d->rows[i], &sx, ymid,
 			       fmin(band * 0.62, fs * 1.6));
 	}
-	set_grey(cr, 0.25);
+	chart_set_grey(cr, 0.25);
 	chart_set_line(cr, st, CHART_LINE_SOLID, st->line_width);
 	cairo_move_to(cr, x0, top);
 	cairo_line_to(cr, x0, bottom);
 	cairo_stroke(cr);
 	cairo_restore(cr);
-	return finish(cr, e);
+	return chart_cairo_check(cr, e);
 }
 
 /* ------------------------------------------------------------ b. timeline */
@@ -377,7 +299,7 @@ static void draw_year_axis(cairo_t *cr, const chart_style *st,
 		cairo_move_to(cr, x, top);
 		cairo_line_to(cr, x, bottom);
 		cairo_stroke(cr);
-		set_grey(cr, 0.25);
+		chart_set_grey(cr, 0.25);
 		snprintf(buf, sizeof buf, "%d", y);
 		chart_label(cr, st, buf, st->small_size, 0, x,
 			    bottom + st->font_size * 0.3, CHART_TOP, 0.0, 1);
@@ -399,7 +321,7 @@ static void draw_timeline_row(cairo_t *cr, const chart_style *st,
 	double mk = fmin(band * 0.6, st->marker_size * 1.2);
 
 	if (!row->has_recognition) {
-		set_grey(cr, 0.4);
+		chart_set_grey(cr, 0.4);
 		chart_label(cr, st, "Chưa được công nhận",
 			    fmin(st->small_size, band * 0.7), 0, x0 + fs * 0.4,
 			    ymid, CHART_LEFT, 0.0, 1);
@@ -459,7 +381,7 @@ ss_status accr_chart_draw_timeline(cairo_t *cr, const chart_rect *area,
 				   const chart_style *st,
 				   const accr_timeline_chart *d, ss_error *e)
 {
-	ss_status s = check_area(area, d, "accreditation timeline", e);
+	ss_status s = chart_check_area(area, d, "accreditation timeline", e);
 	double fs = st->font_size, name_w, x0, plot_w, band, top, bottom;
 	chart_scale sx;
 	chart_rect r;
@@ -470,8 +392,8 @@ ss_status accr_chart_draw_timeline(cairo_t *cr, const chart_rect *area,
 	if (s != SS_OK)
 		return s;
 	cairo_save(cr);
-	r = draw_header(cr, st, area, d->title, d->subtitle);
-	draw_legend_into(cr, st, &r, timeline_legend,
+	r = chart_draw_header(cr, st, area, d->title, d->subtitle);
+	chart_draw_legend_into(cr, st, &r, timeline_legend,
 			 sizeof timeline_legend / sizeof timeline_legend[0]);
 	name_w = r.w * 0.32;
 	x0 = r.x + name_w;
@@ -505,13 +427,13 @@ ss_status accr_chart_draw_timeline(cairo_t *cr, const chart_rect *area,
 		cairo_restore(cr);
 	}
 	draw_reference(cr, st, d, &sx, top, bottom);
-	set_grey(cr, 0.25);
+	chart_set_grey(cr, 0.25);
 	chart_set_line(cr, st, CHART_LINE_SOLID, st->line_width);
 	cairo_move_to(cr, x0, bottom);
 	cairo_line_to(cr, x0 + plot_w, bottom);
 	cairo_stroke(cr);
 	cairo_restore(cr);
-	return finish(cr, e);
+	return chart_cairo_check(cr, e);
 }
 
 ss_status accr_chart_levels_fn(cairo_t *cr, const chart_rect *area,

@@ -915,3 +915,92 @@ char *chart_svg_canonical_ids(const char *svg, size_t len, size_t *outlen)
 	*outlen = out.len - 1;
 	return out.data;
 }
+
+/* ------------------------------------------------------------ drawing helpers shared by
+ * the chart kinds (chart_draw.c, accr_chart.c) */
+
+chart_rect chart_rect_inset(const chart_rect *a, double m)
+{
+	chart_rect r = { a->x + m, a->y + m, a->w - 2.0 * m, a->h - 2.0 * m };
+
+	if (r.w < 1.0)
+		r.w = 1.0;
+	if (r.h < 1.0)
+		r.h = 1.0;
+	return r;
+}
+
+void chart_rect_take_top(chart_rect *r, double h)
+{
+	if (h > r->h - 1.0)
+		h = r->h - 1.0;
+	r->y += h;
+	r->h -= h;
+}
+
+void chart_set_grey(cairo_t *cr, double level)
+{
+	cairo_set_source_rgb(cr, level, level, level);
+}
+
+ss_status chart_check_area(const chart_rect *area, const void *data,
+			    const char *what, ss_error *e)
+{
+	if (!area || !data)
+		return err_set(e, SS_EUSAGE, NULL, 0, 0,
+			       "no %s to draw (expected data and a rectangle)",
+			       what);
+	if (!(area->w > 0.0 && area->h > 0.0) || !isfinite(area->x) ||
+	    !isfinite(area->y) || !isfinite(area->w) || !isfinite(area->h))
+		return err_set(e, SS_EUSAGE, NULL, 0, 0,
+			       "empty rectangle for the %s '%gx%g' "
+			       "(expected a positive size)",
+			       what, area->w, area->h);
+	return SS_OK;
+}
+
+ss_status chart_cairo_check(cairo_t *cr, ss_error *e)
+{
+	cairo_status_t cs = cairo_status(cr);
+
+	if (cs == CAIRO_STATUS_SUCCESS)
+		return SS_OK;
+	return err_set(e, cs == CAIRO_STATUS_NO_MEMORY ? SS_ENOMEM
+						       : SS_EINTERNAL,
+		       NULL, 0, 0, "cairo failed while drawing: %s",
+		       cairo_status_to_string(cs));
+}
+
+chart_rect chart_draw_header(cairo_t *cr, const chart_style *st,
+			      const chart_rect *area, const char *title,
+			      const char *subtitle)
+{
+	chart_rect r = chart_rect_inset(area, st->margin);
+	double y = r.y;
+
+	if (title && *title) {
+		chart_set_color(cr, CHART_BLACK, 1.0);
+		y += chart_label(cr, st, title, st->title_size, 1, r.x, y,
+				 CHART_TOP_LEFT, r.w, 2);
+		y += st->font_size * 0.15;
+	}
+	if (subtitle && *subtitle) {
+		chart_set_grey(cr, 0.3);
+		y += chart_label(cr, st, subtitle, st->font_size, 0, r.x, y,
+				 CHART_TOP_LEFT, r.w, 2);
+	}
+	if (y > r.y)
+		y += st->font_size * 0.4;
+	chart_rect_take_top(&r, y - r.y);
+	return r;
+}
+
+void chart_draw_legend_into(cairo_t *cr, const chart_style *st,
+			     chart_rect *r, const chart_legend_item *items,
+			     size_t n)
+{
+	double h = chart_draw_legend(cr, st, r->x, r->y, r->w, items, n);
+
+	chart_rect_take_top(r, h + st->font_size * 0.6);
+}
+

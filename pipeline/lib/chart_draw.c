@@ -13,57 +13,10 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static chart_rect inset(const chart_rect *a, double m)
-{
-	chart_rect r = { a->x + m, a->y + m, a->w - 2.0 * m, a->h - 2.0 * m };
 
-	if (r.w < 1.0)
-		r.w = 1.0;
-	if (r.h < 1.0)
-		r.h = 1.0;
-	return r;
-}
 
-static void take_top(chart_rect *r, double h)
-{
-	if (h > r->h - 1.0)
-		h = r->h - 1.0;
-	r->y += h;
-	r->h -= h;
-}
 
-static void set_grey(cairo_t *cr, double level)
-{
-	cairo_set_source_rgb(cr, level, level, level);
-}
 
-static ss_status check_area(const chart_rect *area, const void *data,
-			    const char *what, ss_error *e)
-{
-	if (!area || !data)
-		return err_set(e, SS_EUSAGE, NULL, 0, 0,
-			       "no %s to draw (expected data and a rectangle)",
-			       what);
-	if (!(area->w > 0.0 && area->h > 0.0) || !isfinite(area->x) ||
-	    !isfinite(area->y) || !isfinite(area->w) || !isfinite(area->h))
-		return err_set(e, SS_EUSAGE, NULL, 0, 0,
-			       "empty rectangle for the %s '%gx%g' "
-			       "(expected a positive size)",
-			       what, area->w, area->h);
-	return SS_OK;
-}
-
-static ss_status finish(cairo_t *cr, ss_error *e)
-{
-	cairo_status_t cs = cairo_status(cr);
-
-	if (cs == CAIRO_STATUS_SUCCESS)
-		return SS_OK;
-	return err_set(e, cs == CAIRO_STATUS_NO_MEMORY ? SS_ENOMEM
-						       : SS_EINTERNAL,
-		       NULL, 0, 0, "cairo failed while drawing: %s",
-		       cairo_status_to_string(cs));
-}
 
 static const char *op_symbol(const char *op)
 {
@@ -92,38 +45,7 @@ static const char *target_text(double v, int percent, char *buf,
 
 /* Title and subtitle at the top of the area (inside the margin); returns
  * what is left below them. */
-static chart_rect draw_header(cairo_t *cr, const chart_style *st,
-			      const chart_rect *area, const char *title,
-			      const char *subtitle)
-{
-	chart_rect r = inset(area, st->margin);
-	double y = r.y;
 
-	if (title && *title) {
-		chart_set_color(cr, CHART_BLACK, 1.0);
-		y += chart_label(cr, st, title, st->title_size, 1, r.x, y,
-				 CHART_TOP_LEFT, r.w, 2);
-		y += st->font_size * 0.15;
-	}
-	if (subtitle && *subtitle) {
-		set_grey(cr, 0.3);
-		y += chart_label(cr, st, subtitle, st->font_size, 0, r.x, y,
-				 CHART_TOP_LEFT, r.w, 2);
-	}
-	if (y > r.y)
-		y += st->font_size * 0.4;
-	take_top(&r, y - r.y);
-	return r;
-}
-
-static void draw_legend_into(cairo_t *cr, const chart_style *st,
-			     chart_rect *r, const chart_legend_item *items,
-			     size_t n)
-{
-	double h = chart_draw_legend(cr, st, r->x, r->y, r->w, items, n);
-
-	take_top(r, h + st->font_size * 0.6);
-}
 
 /* A note at the bottom of r in small grey type; r shrinks above it. */
 static void draw_footnote(cairo_t *cr, const chart_style *st, chart_rect *r,
@@ -134,7 +56,7 @@ static void draw_footnote(cairo_t *cr, const chart_style *st, chart_rect *r,
 	if (!text || !*text)
 		return;
 	chart_text_init(&t, cr, st, text, st->small_size, 0, r->w, 2);
-	set_grey(cr, 0.35);
+	chart_set_grey(cr, 0.35);
 	chart_text_draw(cr, &t, r->x, r->y + r->h, CHART_BOTTOM_LEFT);
 	r->h -= t.height + st->font_size * 0.5;
 	if (r->h < 1.0)
@@ -220,7 +142,7 @@ static void draw_y_axis(cairo_t *cr, const chart_style *st,
 		cairo_move_to(cr, plot->x, y);
 		cairo_line_to(cr, plot->x + plot->w, y);
 		cairo_stroke(cr);
-		set_grey(cr, 0.25);
+		chart_set_grey(cr, 0.25);
 		chart_label(cr, st, l->text[i], st->font_size, 0,
 			    plot->x - st->font_size * 0.5, y, CHART_RIGHT,
 			    0.0, 1);
@@ -232,7 +154,7 @@ static void draw_y_axis(cairo_t *cr, const chart_style *st,
 				1);
 		cairo_translate(cr, body->x, plot->y + plot->h / 2.0);
 		cairo_rotate(cr, -G_PI / 2.0);
-		set_grey(cr, 0.15);
+		chart_set_grey(cr, 0.15);
 		chart_text_draw(cr, &t, 0.0, 0.0, CHART_TOP);
 		chart_text_release(&t);
 	}
@@ -259,7 +181,7 @@ static void draw_x_axis(cairo_t *cr, const chart_style *st,
 			cairo_line_to(cr, x, base);
 			cairo_stroke(cr);
 		}
-		set_grey(cr, 0.25);
+		chart_set_grey(cr, 0.25);
 		chart_set_line(cr, st, CHART_LINE_SOLID, st->line_width);
 		cairo_move_to(cr, x, base);
 		cairo_line_to(cr, x, base + st->font_size * 0.3);
@@ -267,13 +189,13 @@ static void draw_x_axis(cairo_t *cr, const chart_style *st,
 		chart_label(cr, st, l->text[i], st->font_size, 0, x,
 			    base + st->font_size * 0.4, CHART_TOP, 0.0, 1);
 	}
-	set_grey(cr, 0.25);
+	chart_set_grey(cr, 0.25);
 	chart_set_line(cr, st, CHART_LINE_SOLID, st->line_width);
 	cairo_move_to(cr, plot->x, base);
 	cairo_line_to(cr, plot->x + plot->w, base);
 	cairo_stroke(cr);
 	if (title && *title) {
-		set_grey(cr, 0.15);
+		chart_set_grey(cr, 0.15);
 		chart_label(cr, st, title, st->font_size, 0,
 			    plot->x + plot->w / 2.0, body->y + body->h,
 			    CHART_BOTTOM, plot->w, 1);
@@ -365,7 +287,7 @@ static void draw_target_track(cairo_t *cr, const chart_style *st,
 	chart_draw_marker(cr, CHART_MARK_TICK, chart_scale_map(&s, row->target),
 			  ymid, fs * 1.3, CHART_BLACK, 1);
 	if (end_labels) {
-		set_grey(cr, 0.4);
+		chart_set_grey(cr, 0.4);
 		value_text(t.lo, t.decimals, row->percent, buf, sizeof buf);
 		chart_label(cr, st, buf, st->small_size, 0, x0,
 			    ymid + bh / 2.0 + fs * 0.15, CHART_TOP_LEFT, 0.0,
@@ -422,7 +344,7 @@ static void draw_target_values(cairo_t *cr, const chart_style *st,
 	else
 		snprintf(line, sizeof line, "%s",
 			 chart_status_label(row->status));
-	set_grey(cr, 0.35);
+	chart_set_grey(cr, 0.35);
 	chart_label(cr, st, line, st->small_size, 0, x, ymid + 1.0,
 		    CHART_TOP_LEFT, w, 1);
 }
@@ -432,7 +354,7 @@ ss_status chart_draw_targets(cairo_t *cr, const chart_rect *area,
 			     ss_error *e)
 {
 	chart_legend_item legend[5];
-	ss_status s = check_area(area, d, "target chart", e);
+	ss_status s = chart_check_area(area, d, "target chart", e);
 	double fs = st->font_size, row_h, label_w, val_w, tx0, tx1;
 	chart_rect r;
 	size_t i;
@@ -442,7 +364,7 @@ ss_status chart_draw_targets(cairo_t *cr, const chart_rect *area,
 	if (s != SS_OK)
 		return s;
 	cairo_save(cr);
-	r = draw_header(cr, st, area, d->title, d->subtitle);
+	r = chart_draw_header(cr, st, area, d->title, d->subtitle);
 	for (i = 0; i < 4; i++) {
 		chart_status k = (chart_status)i;
 
@@ -455,7 +377,7 @@ ss_status chart_draw_targets(cairo_t *cr, const chart_rect *area,
 	legend[4] = (chart_legend_item){ "Chỉ tiêu", CHART_BLACK,
 					 CHART_MARK_TICK, 1, CHART_LINE_NONE,
 					 0 };
-	draw_legend_into(cr, st, &r, legend, 5);
+	chart_draw_legend_into(cr, st, &r, legend, 5);
 	draw_footnote(cr, st, &r,
 		      "Mỗi dòng có thang đo riêng, bắt đầu từ 0; vạch đen là "
 		      "chỉ tiêu, dấu màu là số thực hiện.");
@@ -481,7 +403,7 @@ ss_status chart_draw_targets(cairo_t *cr, const chart_rect *area,
 		if (two) {
 			chart_label(cr, st, row->indicator, fs, 1, r.x, ymid,
 				    CHART_BOTTOM_LEFT, label_w, 1);
-			set_grey(cr, 0.3);
+			chart_set_grey(cr, 0.3);
 			chart_label(cr, st, row->scope, fs, 0, r.x, ymid + 1.0,
 				    CHART_TOP_LEFT, label_w, 1);
 		} else {
@@ -497,7 +419,7 @@ ss_status chart_draw_targets(cairo_t *cr, const chart_rect *area,
 		draw_target_values(cr, st, row, tx1 + fs, val_w, ymid, two);
 	}
 	cairo_restore(cr);
-	return finish(cr, e);
+	return chart_cairo_check(cr, e);
 }
 
 /* ------------------------------------------------------------ b. norms */
@@ -560,7 +482,7 @@ static void draw_norm_panel(cairo_t *cr, const chart_style *st,
 		cairo_move_to(cr, gx, top);
 		cairo_line_to(cr, gx, bottom);
 		cairo_stroke(cr);
-		set_grey(cr, 0.25);
+		chart_set_grey(cr, 0.25);
 		chart_label(cr, st, labels.text[i], st->small_size, 0, gx,
 			    bottom + fs * 0.3, CHART_TOP, 0.0, 1);
 	}
@@ -596,7 +518,7 @@ static void draw_norm_panel(cairo_t *cr, const chart_style *st,
 			    c->flagged, end + fs * 0.3, ymid, CHART_LEFT, 0.0,
 			    1);
 	}
-	set_grey(cr, 0.25);
+	chart_set_grey(cr, 0.25);
 	chart_set_line(cr, st, CHART_LINE_SOLID, st->line_width);
 	cairo_move_to(cr, x, top);
 	cairo_line_to(cr, x, bottom);
@@ -607,7 +529,7 @@ ss_status chart_draw_norms(cairo_t *cr, const chart_rect *area,
 			   const chart_style *st, const chart_norms *d,
 			   ss_error *e)
 {
-	ss_status s = check_area(area, d, "norm chart", e);
+	ss_status s = chart_check_area(area, d, "norm chart", e);
 	double fs = st->font_size, name_w, gap, panel_w, top, band;
 	chart_legend_item legend[3];
 	chart_rect r;
@@ -619,7 +541,7 @@ ss_status chart_draw_norms(cairo_t *cr, const chart_rect *area,
 	if (s != SS_OK)
 		return s;
 	cairo_save(cr);
-	r = draw_header(cr, st, area, d->title, d->subtitle);
+	r = chart_draw_header(cr, st, area, d->title, d->subtitle);
 	legend[0] = (chart_legend_item){ d->ok_label ? d->ok_label : "Đạt",
 					 CHART_BLUE, CHART_MARK_NONE, 1,
 					 CHART_LINE_NONE, 1 };
@@ -631,7 +553,7 @@ ss_status chart_draw_norms(cairo_t *cr, const chart_rect *area,
 							: "Định mức",
 					 CHART_BLACK, CHART_MARK_TICK, 1,
 					 CHART_LINE_NONE, 0 };
-	draw_legend_into(cr, st, &r, legend, 3);
+	chart_draw_legend_into(cr, st, &r, legend, 3);
 	name_w = r.w * 0.28;
 	gap = fs * 1.6;
 	/* Value labels sit right of each panel's bars: keep room for one. */
@@ -659,7 +581,7 @@ ss_status chart_draw_norms(cairo_t *cr, const chart_rect *area,
 					(double)p * (panel_w + 2.0 * gap),
 				panel_w, top, band);
 	cairo_restore(cr);
-	return finish(cr, e);
+	return chart_cairo_check(cr, e);
 }
 
 /* ------------------------------------------------------------ c. histogram */
@@ -705,7 +627,7 @@ ss_status chart_draw_histogram(cairo_t *cr, const chart_rect *area,
 			       const chart_style *st,
 			       const chart_histogram *d, ss_error *e)
 {
-	ss_status s = check_area(area, d, "histogram", e);
+	ss_status s = chart_check_area(area, d, "histogram", e);
 	char mean_txt[128], median_txt[128], num[FMT_BUF_SIZE];
 	chart_legend_item legend[3];
 	axis_labels xl, yl;
@@ -720,7 +642,7 @@ ss_status chart_draw_histogram(cairo_t *cr, const chart_rect *area,
 	if (s != SS_OK)
 		return s;
 	cairo_save(cr);
-	r = draw_header(cr, st, area, d->title, d->subtitle);
+	r = chart_draw_header(cr, st, area, d->title, d->subtitle);
 	legend[nl++] = (chart_legend_item){ "Số thí sinh", CHART_SKY_BLUE,
 					    CHART_MARK_NONE, 1,
 					    CHART_LINE_NONE, 1 };
@@ -738,7 +660,7 @@ ss_status chart_draw_histogram(cairo_t *cr, const chart_rect *area,
 						    CHART_MARK_NONE, 1,
 						    CHART_LINE_DASHED, 0 };
 	}
-	draw_legend_into(cr, st, &r, legend, nl);
+	chart_draw_legend_into(cr, st, &r, legend, nl);
 	for (i = 0; i < d->nbins; i++)
 		if (d->bins[i].count > max)
 			max = d->bins[i].count;
@@ -782,7 +704,7 @@ ss_status chart_draw_histogram(cairo_t *cr, const chart_rect *area,
 		vertical_line(cr, st, &plot, chart_scale_map(&sx, d->mean),
 			      CHART_VERMILLION, CHART_LINE_SOLID);
 	cairo_restore(cr);
-	return finish(cr, e);
+	return chart_cairo_check(cr, e);
 }
 
 /* ------------------------------------------------------------ d. trend */
@@ -867,7 +789,7 @@ ss_status chart_draw_trend(cairo_t *cr, const chart_rect *area,
 			   const chart_style *st, const chart_trend *d,
 			   ss_error *e)
 {
-	ss_status s = check_area(area, d, "trend chart", e);
+	ss_status s = chart_check_area(area, d, "trend chart", e);
 	char tgt_txt[160], proj_txt[200], num[FMT_BUF_SIZE], yl_buf[32];
 	chart_legend_item legend[3];
 	double x0, x1, lo, hi, fs = st->font_size;
@@ -883,7 +805,7 @@ ss_status chart_draw_trend(cairo_t *cr, const chart_rect *area,
 	if (s != SS_OK)
 		return s;
 	cairo_save(cr);
-	r = draw_header(cr, st, area, d->title, d->subtitle);
+	r = chart_draw_header(cr, st, area, d->title, d->subtitle);
 	legend[nl++] = (chart_legend_item){ "Thực hiện", CHART_BLUE,
 					    CHART_MARK_CIRCLE, 1,
 					    CHART_LINE_SOLID, 0 };
@@ -929,7 +851,7 @@ ss_status chart_draw_trend(cairo_t *cr, const chart_rect *area,
 						    CHART_MARK_CIRCLE, 0,
 						    CHART_LINE_DOTTED, 0 };
 	}
-	draw_legend_into(cr, st, &r, legend, nl);
+	chart_draw_legend_into(cr, st, &r, legend, nl);
 	chart_nice_ticks(lo, hi, y_tick_budget(st, r.h), &yt);
 	if (d->percent && yt.hi > 100.0 && hi <= 100.0)
 		chart_nice_ticks(lo, 100.0, y_tick_budget(st, r.h), &yt);
@@ -1012,7 +934,7 @@ ss_status chart_draw_trend(cairo_t *cr, const chart_rect *area,
 		}
 	}
 	cairo_restore(cr);
-	return finish(cr, e);
+	return chart_cairo_check(cr, e);
 }
 
 /* ------------------------------------------------------------ e. funnel */
@@ -1235,7 +1157,7 @@ ss_status chart_draw_funnel(cairo_t *cr, const chart_rect *area,
 	static const chart_color zone_color[3] = {
 		CHART_BLUE, CHART_ORANGE, CHART_VERMILLION
 	};
-	ss_status s = check_area(area, d, "funnel plot", e);
+	ss_status s = chart_check_area(area, d, "funnel plot", e);
 	char center[160], num[FMT_BUF_SIZE], note[256];
 	chart_legend_item legend[6];
 	double ylo, yhi, nmax = 0.0, nmin = 0.0;
@@ -1253,7 +1175,7 @@ ss_status chart_draw_funnel(cairo_t *cr, const chart_rect *area,
 	if (s != SS_OK)
 		return s;
 	cairo_save(cr);
-	r = draw_header(cr, st, area, d->title, d->subtitle);
+	r = chart_draw_header(cr, st, area, d->title, d->subtitle);
 	snprintf(center, sizeof center, "%s: %s",
 		 d->center_label ? d->center_label : "Toàn đơn vị",
 		 fmt_percent(100.0 * d->p0, 1, num, sizeof num));
@@ -1274,7 +1196,7 @@ ss_status chart_draw_funnel(cairo_t *cr, const chart_rect *area,
 	legend[5] = (chart_legend_item){ "Ngoài 99,8% (ghi tên)",
 					 zone_color[2], zone_marker[2], 1,
 					 CHART_LINE_NONE, 0 };
-	draw_legend_into(cr, st, &r, legend, 6);
+	chart_draw_legend_into(cr, st, &r, legend, 6);
 	for (i = 0; i < d->npoints; i++) {
 		if (d->points[i].n <= 0)
 			continue;
@@ -1365,7 +1287,7 @@ ss_status chart_draw_funnel(cairo_t *cr, const chart_rect *area,
 			 "Giới hạn kiểm soát nhị thức quanh tỷ lệ toàn đơn vị.");
 	draw_footnote(cr, st, &r, note);
 	cairo_restore(cr);
-	return finish(cr, e);
+	return chart_cairo_check(cr, e);
 }
 
 /* ------------------------------------------------------------ adapters */
