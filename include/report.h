@@ -7,13 +7,18 @@
  *   clean/sources.csv      rows read/accepted/rejected per input table
  *   clean/exam_hist.csv,   only to name the exam of the report year
  *   clean/exam_summary.csv
+ *   clean/accreditation.csv, only whether the register was given
  *   indicators.csv, norms.csv, gaps.csv, validation.csv, rejects.csv,
- *   exam_histograms.csv    (each optional: a section without its file says
+ *   exam_histograms.csv, accreditation_schedule.csv,
+ *   accreditation_trajectory.csv
+ *                          (each optional: a section without its file says
  *                          so instead of printing figures)
  * and draws, with cairo (PDF surface) and Pango, an A4 portrait report:
  * cover, targets (the gaps.csv rows of the report year and later ones)
  * with the target chart and deadline trends, indicators per level, norms
- * with the norm chart, exam results with score distributions, data
+ * with the norm chart, accreditation and national-standard schools (the
+ * schools that must register for re-evaluation, the path to the share
+ * target) with accr.h's two charts, exam results with score distributions, data
  * quality, a signature block and a per-school appendix. The charts are chart.h's functions drawn straight onto the PDF
  * surface (vectors); numbers are formatted with fmt.h (Vietnamese style).
  * Every figure printed is read from those files; the renderer formats,

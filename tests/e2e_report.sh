@@ -122,7 +122,8 @@ for s in "Báo cáo thống kê giáo dục năm học 2024-2025" \
 	 "Điểm TB môn Tiếng Anh" "Chưa đạt" "Đạt" "Năm gốc" \
 	 "Chưa đúng hướng" "II. CHỈ SỐ THEO CẤP HỌC" \
 	 "III. ĐỊNH MỨC GIÁO VIÊN VÀ SĨ SỐ LỚP" \
-	 "IV. KẾT QUẢ THI TUYỂN SINH LỚP 10" "V. CHẤT LƯỢNG DỮ LIỆU" \
+	 "IV. KIỂM ĐỊNH CHẤT LƯỢNG GIÁO DỤC VÀ TRƯỜNG ĐẠT CHUẨN QUỐC GIA" \
+	 "V. KẾT QUẢ THI TUYỂN SINH LỚP 10" "VI. CHẤT LƯỢNG DỮ LIỆU" \
 	 "Mã trường không có trong danh sách trường" "THỦ TRƯỞNG ĐƠN VỊ" \
 	 "Nơi nhận:" "PHỤ LỤC" "Biểu đồ 1." "Bảng 1." "Trang 1/$n" "Trang $n/$n"; do
 	check "text has '$s'" has "$txt" "$s"
@@ -138,11 +139,15 @@ done
 pdftotext -layout -f 1 -l 1 "$pdf" "$tmp/cover.txt"
 for entry in "I. Kết quả thực hiện chỉ tiêu|I. KẾT QUẢ THỰC HIỆN CHỈ TIÊU" \
 	     "II. Chỉ số theo cấp học|II. CHỈ SỐ THEO CẤP HỌC" \
-	     "V. Chất lượng dữ liệu|V. CHẤT LƯỢNG DỮ LIỆU" \
+	     "III. Định mức giáo viên và sĩ số lớp|III. ĐỊNH MỨC GIÁO VIÊN" \
+	     "IV. Kiểm định chất lượng giáo dục và trường đạt chuẩn quốc gia|IV. KIỂM ĐỊNH CHẤT LƯỢNG GIÁO DỤC" \
+	     "V. Kết quả thi tuyển sinh lớp 10|V. KẾT QUẢ THI TUYỂN SINH LỚP 10" \
+	     "VI. Chất lượng dữ liệu|VI. CHẤT LƯỢNG DỮ LIỆU" \
 	     "Phụ lục. Số liệu chi tiết theo trường|SỐ LIỆU CHI TIẾT THEO TRƯỜNG"; do
 	toc=${entry%%|*}
 	head=${entry#*|}
-	p=$(grep -F "$toc" "$tmp/cover.txt" | awk '{ print $NF }')
+	# anchored: "V. Kết quả thi" must not match an entry "IV. Kết quả thi"
+	p=$(grep "^ *$toc" "$tmp/cover.txt" | awk '{ print $NF }')
 	check "contents entry '$toc' has a page ($p)" [ -n "$p" ]
 	if [ -n "$p" ]; then
 		pdftotext -f "$p" -l "$p" "$pdf" "$tmp/p.txt"
@@ -186,6 +191,137 @@ if [ -f "$rej" ]; then
 	nr=$(($(wc -l <"$rej") - 1))
 	check "rejected rows counted ($nr)" has "$txt" "rejects.csv ($nr dòng)"
 fi
+# Section IV, accreditation: figures read from indicators.csv,
+# accreditation_schedule.csv, accreditation_trajectory.csv and gaps.csv,
+# found in the text joined into one line (sentences wrap across lines).
+sched=$out/accreditation_schedule.csv
+traj=$out/accreditation_trajectory.csv
+flat=$tmp/flat.txt
+tr '\n' ' ' <"$txt" | tr -s ' ' >"$flat"
+dmy() { # 2025-08-20 -> 20/08/2025
+	echo "$1" | awk -F- 'NF == 3 { print $3 "/" $2 "/" $1 }'
+}
+# A CSV's column by header name, for every data row (these files have no
+# quoted commas).
+column() { # FILE NAME
+	awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next }
+		{ print $c }' "$1"
+}
+line_of() { # TEXT: first line of the text output holding it
+	grep -nF -- "$1" "$txt" | head -n 1 | cut -d: -f1
+}
+if [ -f "$sched" ] && [ -f "$ind" ]; then
+	l3=$(line_of "III. ĐỊNH MỨC GIÁO VIÊN")
+	l4=$(line_of "IV. KIỂM ĐỊNH CHẤT LƯỢNG")
+	l5=$(line_of "V. KẾT QUẢ THI")
+	check "section IV between III ($l3) and V ($l5): $l4" \
+		[ "${l3:-0}" -lt "${l4:-0}" ] && [ "${l4:-0}" -lt "${l5:-0}" ]
+	# the shares, all schools and public ones, with their parts
+	for name in standard_school_share standard_school_share_public; do
+		v=$(cell "$ind" 2024-2025 all $name 4)
+		num=$(cell "$ind" 2024-2025 all $name 5)
+		den=$(cell "$ind" 2024-2025 all $name 6)
+		want="$(vi_number "$v" 2)% ($(vi_number "$num" 0)/$(vi_number "$den" 0))"
+		check "$name '$want'" has "$flat" "$want"
+	done
+	want="cuối năm học 2024-2025: $(vi_number "$(cell "$ind" 2024-2025 all standard_school_share 4)" 2)%"
+	check "the share is the report year's ($want)" has "$flat" "$want"
+	v=$(cell "$ind" 2024-2025 all standard_school_share_public 4)
+	check "public share named as such" has "$flat" "riêng trường công lập: $(vi_number "$v" 2)%"
+	m1=$(cell "$ind" 2024-2025 all standard_school_share:1 5)
+	m2=$(cell "$ind" 2024-2025 all standard_school_share:2 5)
+	check "standard levels '$m1, $m2'" has "$flat" "mức độ 1: $m1 trường, mức độ 2: $m2 trường"
+	nv=$(cell "$ind" 2024-2025 all accreditation_valid 4)
+	no=$(cell "$ind" 2024-2025 all accreditation_overdue 4)
+	nx=$(cell "$ind" 2024-2025 all accreditation_expired 4)
+	ne=$(cell "$ind" 2024-2025 all accreditation_expiring 4)
+	want="$nv trường còn hiệu lực, trong đó $no trường đã quá hạn đăng ký đánh giá lại; $nx trường đã hết hiệu lực; $ne trường có thời hạn công nhận kết thúc"
+	check "valid/overdue/expired/expiring counts ($nv/$no/$nx/$ne)" has "$flat" "$want"
+	# every school that must act, named with its deadline, in the order
+	# of the deadlines (register_by; never recognised last)
+	column "$sched" name >"$tmp/s_name"
+	column "$sched" status >"$tmp/s_status"
+	column "$sched" next_action >"$tmp/s_action"
+	column "$sched" register_by >"$tmp/s_reg"
+	column "$sched" expires_on >"$tmp/s_exp"
+	column "$sched" days_to_register >"$tmp/s_days"
+	paste -d '|' "$tmp/s_reg" "$tmp/s_name" "$tmp/s_status" "$tmp/s_action" \
+		"$tmp/s_exp" "$tmp/s_days" |
+		awk -F'|' '$4 != "none" { print ($1 == "" ? "9999" : $1) "|" $0 }' |
+		sort -t'|' -k1,1 -s | cut -d'|' -f2- >"$tmp/due"
+	check "the sample has schools that must act" [ -s "$tmp/due" ]
+	prev=0
+	ordered=1
+	while IFS='|' read -r reg name status action exp days; do
+		case $action/$status in
+		renewal/valid)
+			want="$name: đăng ký đánh giá ngoài để công nhận lại chậm nhất ngày $(dmy "$reg") (còn $days ngày)" ;;
+		renewal/overdue)
+			want="$name: đã quá hạn đăng ký đánh giá lại (hạn ngày $(dmy "$reg"), đã quá ${days#-} ngày), đăng ký ngay" ;;
+		renewal/expired)
+			want="$name: công nhận đã hết hiệu lực (hiệu lực đến hết ngày $(dmy "$exp")), đăng ký đánh giá ngoài để công nhận lại ngay" ;;
+		*)
+			want="công nhận lần đầu (chưa có hạn bắt buộc): $name" ;;
+		esac
+		check "$action/$status: '$want'" has "$flat" "$want"
+		at=$(awk -v s="$want" '{ print index($0, s) }' "$flat")
+		[ "${at:-0}" -gt "$prev" ] || ordered=0
+		prev=${at:-0}
+	done <"$tmp/due"
+	check "schools listed by registration deadline" [ "$ordered" = 1 ]
+	ref=$(column "$sched" reference_date | head -n 1)
+	check "list dated $(dmy "$ref")" has "$flat" "Các trường cần đăng ký đánh giá ngoài, đến ngày $(dmy "$ref") (theo hạn đăng ký)"
+	nn=$(grep -cx none "$tmp/s_action" || :)
+	check "$nn schools with nothing due" has "$flat" "$nn trường còn lại chưa đến hạn đăng ký đánh giá lại"
+	# the two charts, drawn as vectors: their own labels are text, and the
+	# PDF holds no raster image
+	check "levels chart caption" has "$flat" "Trường theo loại hình và mức độ đạt chuẩn quốc gia, đến ngày $(dmy "$ref")"
+	check "timeline chart caption" has "$flat" "Thời hạn công nhận, hạn đăng ký đánh giá lại và kế hoạch đánh giá ngoài, đến ngày $(dmy "$ref")"
+	check "levels chart legend is text" has "$flat" "Chuẩn quốc gia mức độ 2"
+	check "timeline legend is text" has "$flat" "Kế hoạch đánh giá"
+	check "no raster image in the PDF" [ "$(pdfimages -list "$pdf" | tail -n +3 | wc -l)" -eq 0 ]
+fi
+if [ -f "$traj" ] && [ -s "$traj" ]; then
+	pdftotext -layout "$pdf" "$tmp/layout.txt"
+	schools=$(column "$traj" schools | head -n 1)
+	required=$(column "$traj" required | head -n 1)
+	check "required $required of $schools" has "$flat" "Với $schools trường, cần ít nhất $required trường đạt chuẩn còn hiệu lực"
+	# every row of the path, cells in order on one line of the table
+	k=1
+	for name in year measured_on path valid_no_renewal expiring \
+		    to_recognize planned_valid basis; do
+		column "$traj" $name >"$tmp/t$k"
+		k=$((k + 1))
+	done
+	paste -d ' ' "$tmp/t1" "$tmp/t2" "$tmp/t3" "$tmp/t4" "$tmp/t5" \
+		"$tmp/t6" "$tmp/t7" "$tmp/t8" >"$tmp/path"
+	while read -r y m p v x k q basis; do
+		if [ "$basis" = plan ]; then
+			pat="^ *$y +$(dmy "$m") +$p +$v +$x +$k +$q *$"
+			check "path row $y: $p $v $x $k $q" grep -Eq "$pat" "$tmp/layout.txt"
+			if [ "$k" -gt 0 ]; then
+				check "$k recognitions in $y said" has "$flat" "$k lượt trong năm học $y"
+			fi
+		fi
+	done <"$tmp/path"
+	last=$(tail -n 1 "$tmp/path")
+	set -- $last
+	if [ "$4" -lt "$required" ]; then
+		check "expiries stated: $4 left on $(dmy "$2")" has "$flat" \
+			"đến ngày $(dmy "$2") chỉ còn $4 trường đạt chuẩn còn hiệu lực, thấp hơn $required trường cần có"
+	fi
+	# beside the linear trend of gaps.csv
+	on=$(awk -F, '$3 == "standard_school_share" && $2 == "all" { print $15; exit }' "$gaps")
+	slope=$(awk -F, '$3 == "standard_school_share" && $2 == "all" { print $12; exit }' "$gaps")
+	proj=$(awk -F, '$3 == "standard_school_share" && $2 == "all" { print $13; exit }' "$gaps")
+	sign=$(awk -v s="$slope" 'BEGIN { print (s + 0 > 0 ? "+" : "") }')
+	check "trend from gaps.csv '$sign$(vi_number "$slope" 2)', '$(vi_number "$proj" 2)%'" has "$flat" \
+		"$sign$(vi_number "$slope" 2) điểm phần trăm mỗi năm, dự báo năm 2030: $(vi_number "$proj" 2)%"
+	if [ "$on" = yes ] && [ "$4" -lt "$required" ]; then
+		check "says the trend is on track but expiries make it unreachable" has "$flat" \
+			"chỉ tiêu “đúng hướng”; nhưng xu hướng này chưa tính đến việc công nhận hết hạn"
+	fi
+fi
 # every school by name (the appendix)
 tail -n +2 "$out/clean/schools.csv" | cut -d, -f2 >"$tmp/names"
 while IFS= read -r name; do
@@ -217,6 +353,32 @@ check "rerun without SOURCE_DATE_EPOCH byte-identical" cmp -s "$pdf" "$tmp/nodat
 check "date from the data" sh -c "pdfinfo '$pdf' | grep -q '^CreationDate: *Wed Jan  1 00:00:00 2025 UTC'"
 pdftotext -layout "$pdf" "$tmp/nodate.txt"
 check "date line left for the signer" grep -q "Hòa Bình, ngày  *tháng  *năm 2025" "$tmp/nodate.txt"
+
+# Section IV without its files: one line each, the report goes on; a
+# malformed schedule stops it with the position.
+if [ -f "$out/accreditation_schedule.csv" ]; then
+	cp -R "$out" "$tmp/na"
+	rm -f "$tmp/na/accreditation_trajectory.csv"
+	check "no trajectory exit 0" [ "$(status_of "$prog" "$tmp/na")" = 0 ]
+	pdftotext "$tmp/na/report.pdf" - | tr '\n' ' ' >"$tmp/na.txt"
+	check "no trajectory said" has "$tmp/na.txt" "Chưa có lộ trình (thiếu tệp accreditation_trajectory.csv)."
+	check "schedule still used" has "$tmp/na.txt" "Các trường cần đăng ký đánh giá ngoài"
+	rm -f "$tmp/na/accreditation_schedule.csv"
+	check "no schedule exit 0" [ "$(status_of "$prog" "$tmp/na")" = 0 ]
+	pdftotext "$tmp/na/report.pdf" - | tr '\n' ' ' >"$tmp/na.txt"
+	check "no schedule said in one line" has "$tmp/na.txt" \
+		"Chưa có số liệu kiểm định chất lượng và công nhận trường đạt chuẩn quốc gia (thiếu tệp accreditation_schedule.csv)."
+	check "no schedule: no list" sh -c "! grep -qF 'Các trường cần đăng ký' '$tmp/na.txt'"
+	cp "$out/accreditation_schedule.csv" "$tmp/na/"
+	rm -f "$tmp/na/clean/accreditation.csv"
+	check "no register exit 0" [ "$(status_of "$prog" "$tmp/na")" = 0 ]
+	pdftotext "$tmp/na/report.pdf" - | tr '\n' ' ' >"$tmp/na.txt"
+	check "no register said" has "$tmp/na.txt" "(không có tệp accreditation.csv trong số liệu đầu vào)"
+	sed '1s/next_action/next_step/' "$out/accreditation_schedule.csv" >"$tmp/na/accreditation_schedule.csv"
+	check "malformed schedule exit 3" [ "$(status_of "$prog" "$tmp/na")" = 3 ]
+	check "malformed schedule message" grep -qx \
+		"$tmp/na/accreditation_schedule.csv:1: error: missing column 'next_action' (expected it in the header written by the pipeline)" "$tmp/err"
+fi
 
 # ------------------------------------------------------------------ 3
 # Options.
@@ -309,6 +471,8 @@ check "unit derived from the district" has "$tmp/big.txt" "HUYỆN LONG THÀNH"
 check "whole unit named after it" has "$tmp/big.txt" "Toàn huyện"
 check "findings cut with their count" has "$tmp/big.txt" "và 301 mục khác không hiển thị"
 check "norm chart limited to schools missing a norm" has "$tmp/big.txt" "Biểu đồ dưới đây chỉ gồm"
+check "district without accreditation files says so" sh -c \
+	"tr '\\n' ' ' <'$tmp/big.txt' | grep -qF '(thiếu tệp accreditation_schedule.csv)'"
 # the appendix: from its title page to the last page, the header on each
 first=$(i=1; while [ "$i" -le "$bn" ]; do
 	pdftotext -f "$i" -l "$i" "$bp" - | grep -q "SỐ LIỆU CHI TIẾT THEO TRƯỜNG" && { echo "$i"; break; }

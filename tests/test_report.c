@@ -766,6 +766,217 @@ static void test_layout_figure(void **state)
 	cairo_surface_destroy(s);
 }
 
+/* ------------------------------------------------------------ accreditation */
+
+static void test_accr_date(void **state)
+{
+	static const struct {
+		const char *iso, *want;
+	} cases[] = {
+		{ "2025-05-31", "31/05/2025" },
+		{ "2020-02-29", "29/02/2020" },
+		{ "2024-12-01", "01/12/2024" },
+		/* anything else is shown as written, never guessed at */
+		{ "", "" },
+		{ "2025-5-31", "2025-5-31" },
+		{ "2025-05-31x", "2025-05-31x" },
+		{ "2025/05/31", "2025/05/31" },
+		{ "31/05/2025", "31/05/2025" },
+	};
+	char buf[32], small[6];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(rpt_accr_date(cases[i].iso, buf,
+						  sizeof buf),
+				    cases[i].want);
+	assert_string_equal(rpt_accr_date(NULL, buf, sizeof buf), "");
+	/* truncated like snprintf */
+	assert_string_equal(rpt_accr_date("2025-05-31", small, sizeof small),
+			    "31/05");
+}
+
+typedef struct todo_case {
+	const char *action, *status, *expires, *by, *days;
+	int brief;
+	const char *want;
+} todo_case;
+
+/* The sample ward's schools at 31/05/2025 (data/README.md, "The sample
+ * ward"): TH03 valid, 81 days left; THCS02 overdue by 31 days; MN02
+ * expired on 28/02/2025; MN05 never recognised. */
+static const todo_case todo_cases[] = {
+	{ "renewal", "valid", "2026-01-20", "2025-08-20", "81", 0,
+	  "đăng ký đánh giá ngoài để công nhận lại chậm nhất ngày 20/08/2025 "
+	  "(còn 81 ngày); công nhận còn hiệu lực đến hết ngày 20/01/2026" },
+	{ "renewal", "valid", "2026-01-20", "2025-08-20", "81", 1,
+	  "Đăng ký đánh giá ngoài để công nhận lại (còn 81 ngày)" },
+	{ "renewal", "overdue", "2025-09-30", "2025-04-30", "-31", 0,
+	  "đã quá hạn đăng ký đánh giá lại (hạn ngày 30/04/2025, đã quá 31 "
+	  "ngày), đăng ký ngay; công nhận còn hiệu lực đến hết ngày "
+	  "30/09/2025" },
+	{ "renewal", "overdue", "2025-09-30", "2025-04-30", "-31", 1,
+	  "Đăng ký ngay để công nhận lại (đã quá hạn 31 ngày)" },
+	{ "renewal", "expired", "2025-02-28", "", "", 0,
+	  "công nhận đã hết hiệu lực (hiệu lực đến hết ngày 28/02/2025), đăng "
+	  "ký đánh giá ngoài để công nhận lại ngay" },
+	{ "renewal", "expired", "2025-02-28", "", "", 1,
+	  "Đăng ký đánh giá ngoài để công nhận lại ngay (đã hết hiệu lực)" },
+	{ "first_recognition", "none", "", "", "", 0,
+	  "đăng ký đánh giá ngoài để được công nhận lần đầu" },
+	{ "first_recognition", "none", "", "", "", 1,
+	  "Đăng ký đánh giá ngoài để được công nhận lần đầu" },
+	{ "none", "valid", "2028-05-16", "", "929", 0, "" },
+	{ "", "valid", "2028-05-16", "", "929", 1, "" },
+	/* an action the report does not know is shown as written */
+	{ "inspect", "valid", "", "", "", 0, "inspect" },
+	/* registering on the deadline itself is on time */
+	{ "renewal", "valid", "2026-01-20", "2025-08-20", "0", 0,
+	  "đăng ký đánh giá ngoài để công nhận lại chậm nhất ngày 20/08/2025 "
+	  "(hạn cuối là ngày tham chiếu); công nhận còn hiệu lực đến hết ngày "
+	  "20/01/2026" },
+	/* days that are not a number, or absurd, are left out */
+	{ "renewal", "valid", "2026-01-20", "2025-08-20", "", 1,
+	  "Đăng ký đánh giá ngoài để công nhận lại" },
+	{ "renewal", "valid", "2026-01-20", "2025-08-20", "8l", 1,
+	  "Đăng ký đánh giá ngoài để công nhận lại" },
+	{ "renewal", "overdue", "2025-09-30", "2025-04-30", "", 0,
+	  "đã quá hạn đăng ký đánh giá lại (hạn ngày 30/04/2025), đăng ký "
+	  "ngay; công nhận còn hiệu lực đến hết ngày 30/09/2025" },
+	{ "renewal", "overdue", "2025-09-30", "2025-04-30",
+	  "-9223372036854775808", 1,
+	  "Đăng ký ngay để công nhận lại (đã quá hạn)" },
+	/* negative days are late whatever the status column says */
+	{ "renewal", "valid", "2025-09-30", "2025-04-30", "-3", 1,
+	  "Đăng ký ngay để công nhận lại (đã quá hạn 3 ngày)" },
+};
+
+static void test_accr_todo(void **state)
+{
+	char buf[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof todo_cases / sizeof todo_cases[0]; i++) {
+		const todo_case *t = &todo_cases[i];
+
+		rpt_accr_todo(t->action, t->status, t->expires, t->by, t->days,
+			      t->brief, buf, sizeof buf);
+		if (strcmp(buf, t->want) != 0)
+			fail_msg("case %zu: '%s' (expected '%s')", i, buf,
+				 t->want);
+	}
+}
+
+typedef struct due_case {
+	const char *key;
+	size_t row;
+} due_case;
+
+static int due_case_cmp(const void *a, const void *b)
+{
+	const due_case *x = a, *y = b;
+
+	return rpt_accr_deadline_cmp(x->key, x->row, y->key, y->row);
+}
+
+static void test_accr_deadline_order(void **state)
+{
+	/* the sample's schools with something to do, in schools.csv order,
+	 * with register_by; the README lists the deadlines */
+	due_case items[] = {
+		{ "2026-01-10", 0 }, /* MN01 */
+		{ "2024-09-28", 1 }, /* MN02, expired */
+		{ "2024-06-20", 2 }, /* MN03, expired */
+		{ "", 4 },           /* MN05, never recognised */
+		{ "2025-08-20", 7 }, /* TH03 */
+		{ "2025-04-30", 9 }, /* THCS02, overdue */
+		{ "", 3 },           /* another first recognition */
+	};
+	static const size_t want[] = { 2, 1, 9, 7, 0, 3, 4 };
+	size_t i;
+
+	(void)state;
+	assert_true(rpt_accr_deadline_cmp("2024-06-20", 5, "2025-08-20", 1) <
+		    0);
+	assert_true(rpt_accr_deadline_cmp("2025-08-20", 1, "2024-06-20", 5) >
+		    0);
+	assert_true(rpt_accr_deadline_cmp("", 0, "2030-01-01", 9) > 0);
+	assert_true(rpt_accr_deadline_cmp("2030-01-01", 9, "", 0) < 0);
+	assert_true(rpt_accr_deadline_cmp("2025-01-01", 1, "2025-01-01", 2) <
+		    0);
+	assert_true(rpt_accr_deadline_cmp("", 4, "", 3) > 0);
+	assert_int_equal(rpt_accr_deadline_cmp("2025-01-01", 2, "2025-01-01",
+					       2),
+			 0);
+	qsort(items, sizeof items / sizeof items[0], sizeof items[0],
+	      due_case_cmp);
+	for (i = 0; i < sizeof want / sizeof want[0]; i++)
+		assert_int_equal(items[i].row, want[i]);
+}
+
+static void test_accr_verdict(void **state)
+{
+	static const struct {
+		const char *on_track;
+		long long valid, required;
+		int want;
+	} cases[] = {
+		/* the sample: trend on track, none of today's recognitions
+		 * left by 31/05/2030, 9 needed */
+		{ "yes", 0, 9, 2 },
+		{ "yes", 8, 9, 2 },
+		{ "yes", 9, 9, 1 },
+		{ "yes", 10, 9, 1 },
+		{ "no", 0, 9, 3 },
+		{ "no", 10, 9, 3 },
+		{ "", 0, 9, 0 },
+		{ "", 10, 9, 0 },
+		{ "Yes", 10, 9, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_int_equal(rpt_accr_verdict(cases[i].on_track,
+						  cases[i].valid,
+						  cases[i].required),
+				 cases[i].want);
+}
+
+static void test_accr_levels(void **state)
+{
+	static const struct {
+		const char *history, *want;
+	} cases[] = {
+		{ "2016-05-12 2/1; 2021-06-10 3/1",
+		  "cấp độ 3, đạt chuẩn mức độ 1" },
+		{ "2013-04-25 2/1; 2018-05-20 3/2; 2023-05-16 3/2",
+		  "cấp độ 3, đạt chuẩn mức độ 2" },
+		{ "2019-11-20 1/0", "cấp độ 1, chưa đạt chuẩn" },
+		{ "2024-12-20 0/2", "đạt chuẩn mức độ 2" },
+		{ "2024-12-20 0/0", "" },
+		{ "2024-12-20 4/2 ", "cấp độ 4, đạt chuẩn mức độ 2" },
+		/* the last entry is the one described */
+		{ "2024-12-20 3/2; 2025-01-01 x/1", "" },
+		{ "2024-12-20 12/1", "" },
+		{ "2024-12-20 3/", "" },
+		{ "2024-12-20 /1", "" },
+		{ "2024-12-20", "" },
+		{ "", "" },
+	};
+	char buf[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(rpt_accr_levels(cases[i].history, buf,
+						    sizeof buf),
+				    cases[i].want);
+	assert_string_equal(rpt_accr_levels(NULL, buf, sizeof buf), "");
+}
+
 /* ------------------------------------------------------------ report_run */
 
 typedef struct fixture {
@@ -1068,6 +1279,272 @@ static void test_run_write_failures(void **state)
 	assert_true(exists(f->dir, "report.pdf/keep"));
 }
 
+/* ------------------------------------------------------------ section IV */
+
+static const char schedule_head[] =
+	"reference_date,school_id,name,level,ownership,status,quality_level,"
+	"standard_level,recognized_on,kind,rules,expires_on,register_by,"
+	"days_to_register,next_action,action_by,next_due,plan_check,history,"
+	"src_line\n";
+
+/* A1 must register by 20/08/2025, A2 was never recognised. */
+static const char schedule_rows[] =
+	"2025-05-31,A1,Trường Tiểu học An Bình,tieu_hoc,cong_lap,valid,2,1,"
+	"2021-01-20,first,2018,2026-01-20,2025-08-20,81,renewal,2025-08-20,"
+	"2025-12-10,ok,2021-01-20 2/1,2\n"
+	"2025-05-31,A2,Trường THCS An Bình,thcs,cong_lap,none,0,0,,,,,,,"
+	"first_recognition,,,,,\n";
+
+static const char traj_head[] =
+	"scope,indicator,op,target,deadline,year,measured_on,basis,schools,"
+	"required,path,valid_no_renewal,expiring,to_recognize,planned_valid,"
+	"src_line\n";
+
+static const char traj_rows[] =
+	"all,standard_school_share,>=,100,2027,2024-2025,2025-05-31,actual,2,"
+	"2,1,1,0,0,1,4\n"
+	"all,standard_school_share,>=,100,2027,2025-2026,2026-05-31,plan,2,2,"
+	"2,0,1,2,2,4\n"
+	"all,standard_school_share,>=,100,2027,2026-2027,2027-05-31,plan,2,2,"
+	"2,0,0,0,2,4\n";
+
+static const char traj_public_rows[] =
+	"all,standard_school_share_public,>=,100,2027,2024-2025,2025-05-31,"
+	"actual,2,2,1,1,0,0,1,5\n"
+	"all,standard_school_share_public,>=,100,2027,2025-2026,2026-05-31,"
+	"plan,2,2,2,0,1,2,2,5\n";
+
+static const char accr_indicators[] =
+	"2024-2025,all,standard_school_share,50,1,2,,\n"
+	"2024-2025,all,standard_school_share:1,50,1,2,,\n"
+	"2024-2025,all,standard_school_share:2,0,0,2,,\n"
+	"2024-2025,all,standard_school_share_public,50,1,2,,\n"
+	"2024-2025,all,quality_level_share,50,1,2,,\n"
+	"2024-2025,all,quality_level_share:2,50,1,2,,\n"
+	"2024-2025,all,accreditation_valid,1,1,1,,\n"
+	"2024-2025,all,accreditation_expiring,0,0,1,,\n"
+	"2024-2025,all,accreditation_expired,0,0,1,,\n"
+	"2024-2025,all,accreditation_overdue,0,0,1,,\n"
+	"2024-2025,level:tieu_hoc,standard_school_share,100,1,1,,\n"
+	"2024-2025,level:thcs,standard_school_share,0,0,1,,\n";
+
+/* The fixture plus a register, its schedule and trajectory and the
+ * accreditation indicators. */
+static void write_accr(const fixture *f)
+{
+	char ind[4096], sched[4096], traj[2048];
+
+	snprintf(ind, sizeof ind, "%s%s", indicators_csv, accr_indicators);
+	snprintf(sched, sizeof sched, "%s%s", schedule_head, schedule_rows);
+	snprintf(traj, sizeof traj, "%s%s", traj_head, traj_rows);
+	write_file(f->dir, "indicators.csv", ind);
+	write_file(f->dir, "accreditation_schedule.csv", sched);
+	write_file(f->dir, "accreditation_trajectory.csv", traj);
+	write_file(f->dir, "clean/accreditation.csv",
+		   "school_id,quality_level,standard_level,recognized_on,kind,"
+		   "next_due,note,src_line\n"
+		   "A1,2,1,2021-01-20,first,2025-12-10,,2\n");
+}
+
+typedef struct section_result {
+	int tables, figures, pages;
+	ss_status status;
+	ss_error err;
+} section_result;
+
+/* Lays section IV out alone on a surface that discards its bytes. */
+static void run_section(const char *dir, section_result *out)
+{
+	report_options o;
+	cairo_surface_t *s;
+	rdata r;
+	rctx c;
+	rdoc d;
+	ss_error e;
+
+	memset(out, 0, sizeof *out);
+	report_options_init(&o);
+	rdata_init(&r);
+	err_clear(&e);
+	assert_int_equal(rdata_load(&r, dir, &o, &e), SS_OK);
+	memset(&c, 0, sizeof c);
+	c.r = &r;
+	c.opt = &o;
+	snprintf(c.all, sizeof c.all, "%s", report_all_label(r.unit));
+	s = cairo_pdf_surface_create_for_stream(discard, NULL, RPT_PAGE_W,
+						RPT_PAGE_H);
+	rdoc_init(&d, s, 0, NULL);
+	c.d = &d;
+	rdoc_new_page(&d);
+	rpt_section_accr(&c);
+	out->tables = d.tables;
+	out->figures = d.figures;
+	out->pages = d.page;
+	out->status = d.status;
+	out->err = d.err;
+	rdoc_finish(&d);
+	rdoc_release(&d);
+	cairo_surface_finish(s);
+	cairo_surface_destroy(s);
+	rdata_release(&r);
+}
+
+/* What the section draws for each state of the accreditation files. */
+static void test_section_accr(void **state)
+{
+	fixture *f = *state;
+	char path[512], text[8192];
+	section_result res;
+	size_t i, pos;
+
+	write_accr(f);
+	/* everything: the level table, the schools that must act, one path;
+	 * the level chart and one page of timeline */
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.tables, 3);
+	assert_int_equal(res.figures, 2);
+	/* two targets: a path table each */
+	snprintf(text, sizeof text, "%s%s%s", traj_head, traj_rows,
+		 traj_public_rows);
+	write_file(f->dir, "accreditation_trajectory.csv", text);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.tables, 4);
+	/* no target with a deadline: no path table */
+	write_file(f->dir, "accreditation_trajectory.csv", traj_head);
+	run_section(f->dir, &res);
+	assert_int_equal(res.tables, 2);
+	/* no trajectory file: said, the rest is drawn */
+	snprintf(path, sizeof path, "%s/accreditation_trajectory.csv", f->dir);
+	assert_int_equal(unlink(path), 0);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.tables, 2);
+	assert_int_equal(res.figures, 2);
+	/* 17 schools: the timeline takes two figures */
+	pos = (size_t)snprintf(text, sizeof text, "%s", schedule_head);
+	for (i = 0; i < 17 && pos < sizeof text; i++)
+		pos += (size_t)snprintf(
+			text + pos, sizeof text - pos,
+			"2025-05-31,S%zu,Trường số %zu,tieu_hoc,cong_lap,valid,"
+			"2,1,2022-03-%02zu,first,2018,2027-03-%02zu,"
+			"2026-10-%02zu,400,none,,,,2022-03-%02zu 2/1,%zu\n",
+			i, i, i + 1, i + 1, i + 1, i + 1, i + 2);
+	write_file(f->dir, "accreditation_schedule.csv", text);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.figures, 3);
+	/* nobody has to act: no table of schools */
+	assert_int_equal(res.tables, 1);
+	/* without the accreditation indicators: no level table */
+	snprintf(text, sizeof text, "%s%s", schedule_head, schedule_rows);
+	write_file(f->dir, "accreditation_schedule.csv", text);
+	write_file(f->dir, "indicators.csv", indicators_csv);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.tables, 1);
+	assert_int_equal(res.figures, 2);
+	/* no register in the input: one line, nothing else */
+	snprintf(path, sizeof path, "%s/clean/accreditation.csv", f->dir);
+	assert_int_equal(unlink(path), 0);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.tables, 0);
+	assert_int_equal(res.figures, 0);
+	/* no schedule: one line */
+	write_accr(f);
+	snprintf(path, sizeof path, "%s/accreditation_schedule.csv", f->dir);
+	assert_int_equal(unlink(path), 0);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.tables, 0);
+	assert_int_equal(res.figures, 0);
+	assert_int_equal(res.pages, 1);
+}
+
+/* A malformed schedule or trajectory stops the report with its position. */
+static void test_section_accr_errors(void **state)
+{
+	fixture *f = *state;
+	char path[512], text[4096];
+	section_result res;
+
+	write_accr(f);
+	snprintf(path, sizeof path, "%s/accreditation_schedule.csv", f->dir);
+	/* a column only this section reads */
+	snprintf(text, sizeof text, "%s%s", schedule_head, schedule_rows);
+	memcpy(strstr(text, "next_action"), "next_actiom", 11);
+	write_file(f->dir, "accreditation_schedule.csv", text);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_EDATA);
+	assert_string_equal(res.err.file, path);
+	assert_int_equal(res.err.line, 1);
+	assert_string_equal(res.err.msg,
+			    "missing column 'next_action' (expected it in the "
+			    "header written by the pipeline)");
+	/* a cell the charts cannot read, on line 2 */
+	snprintf(text, sizeof text, "%s%s", schedule_head, schedule_rows);
+	memcpy(strstr(text, ",valid,"), ",vaIid,", 7);
+	write_file(f->dir, "accreditation_schedule.csv", text);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_EDATA);
+	assert_string_equal(res.err.file, path);
+	assert_int_equal(res.err.line, 2);
+	assert_non_null(strstr(res.err.msg, "'vaIid'"));
+	/* the trajectory without a column */
+	snprintf(text, sizeof text, "%s%s", schedule_head, schedule_rows);
+	write_file(f->dir, "accreditation_schedule.csv", text);
+	snprintf(text, sizeof text, "%s%s", traj_head, traj_rows);
+	memcpy(strstr(text, "to_recognize"), "to_recognise", 12);
+	write_file(f->dir, "accreditation_trajectory.csv", text);
+	snprintf(path, sizeof path, "%s/accreditation_trajectory.csv", f->dir);
+	run_section(f->dir, &res);
+	assert_int_equal(res.status, SS_EDATA);
+	assert_string_equal(res.err.file, path);
+	assert_string_equal(res.err.msg,
+			    "missing column 'to_recognize' (expected it in the "
+			    "header written by the pipeline)");
+	/* through report_run: the error, and no report */
+	err_clear(&res.err);
+	assert_int_equal(report_run(f->dir, NULL, NULL, &res.err), SS_EDATA);
+	assert_string_equal(res.err.file, path);
+	assert_false(exists(f->dir, "report.pdf"));
+	assert_false(exists(f->dir, "report.pdf.tmp"));
+}
+
+/* The whole report with the section: written, and the same bytes again. */
+static void test_run_accr(void **state)
+{
+	fixture *f = *state;
+	report_options o;
+	report_summary sum, plain;
+	char path[512];
+	char *a, *b;
+	size_t la = 0, lb = 0;
+	ss_error e;
+
+	report_options_init(&o);
+	o.has_epoch = 1;
+	o.epoch = 1748736000LL;
+	err_clear(&e);
+	assert_int_equal(report_run(f->dir, &o, &plain, &e), SS_OK);
+	write_accr(f);
+	assert_int_equal(report_run(f->dir, &o, &sum, &e), SS_OK);
+	/* three tables and two charts take pages of their own */
+	assert_true(sum.pages >= plain.pages + 2);
+	snprintf(path, sizeof path, "%s/report.pdf", f->dir);
+	a = slurp(path, &la);
+	assert_non_null(a);
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_OK);
+	b = slurp(path, &lb);
+	assert_non_null(b);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	free(a);
+	free(b);
+}
+
 /* Read by LeakSanitizer in sanitized builds: fontconfig keeps its
  * configuration through offsets, which LeakSanitizer takes for leaks (see
  * chart_fonts_release). */
@@ -1106,6 +1583,11 @@ int main(void)
 		cmocka_unit_test(test_layout_wrap),
 		cmocka_unit_test(test_layout_table_pages),
 		cmocka_unit_test(test_layout_figure),
+		cmocka_unit_test(test_accr_date),
+		cmocka_unit_test(test_accr_todo),
+		cmocka_unit_test(test_accr_deadline_order),
+		cmocka_unit_test(test_accr_verdict),
+		cmocka_unit_test(test_accr_levels),
 		cmocka_unit_test_setup_teardown(test_run_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_bad_year, setup,
 						teardown),
@@ -1115,6 +1597,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_run_write_failures, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_section_accr, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_section_accr_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_run_accr, setup, teardown),
 	};
 
 	int failed;

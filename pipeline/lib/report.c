@@ -223,8 +223,9 @@ static const char *const toc_titles[MARK_COUNT] = {
 	"I. Kết quả thực hiện chỉ tiêu",
 	"II. Chỉ số theo cấp học",
 	"III. Định mức giáo viên và sĩ số lớp",
-	"IV. Kết quả thi",
-	"V. Chất lượng dữ liệu",
+	"IV. Kiểm định chất lượng giáo dục và trường đạt chuẩn quốc gia",
+	"V. Kết quả thi",
+	"VI. Chất lượng dữ liệu",
 	"Phụ lục. Số liệu chi tiết theo trường",
 };
 
@@ -245,7 +246,7 @@ static void cover_toc(rctx *c)
 		double tw, pw, h;
 
 		if (i == MARK_EXAM)
-			snprintf(title, sizeof title, "IV. %s", c->exam_title);
+			snprintf(title, sizeof title, "V. %s", c->exam_title);
 		else
 			snprintf(title, sizeof title, "%s", toc_titles[i]);
 		snprintf(page, sizeof page, "%s", "…");
@@ -336,7 +337,7 @@ static void cover(rctx *c)
 				    "1") == 0;
 		snprintf(buf, sizeof buf,
 			 "%zu bảng số liệu do đơn vị nhập, đã qua kiểm tra "
-			 "và xử lý tự động (xem mục V)",
+			 "và xử lý tự động (xem mục VI)",
 			 n);
 		cover_info_line(c, "Nguồn số liệu", buf);
 	}
@@ -459,6 +460,7 @@ static void render(rctx *c)
 	rpt_section_targets(c);
 	rpt_section_levels(c);
 	rpt_section_norms(c);
+	rpt_section_accr(c);
 	rpt_section_exam(c);
 	rpt_section_quality(c);
 	closing(c);

@@ -267,6 +267,7 @@ enum {
 	MARK_TARGETS,
 	MARK_LEVELS,
 	MARK_NORMS,
+	MARK_ACCR,
 	MARK_EXAM,
 	MARK_QUALITY,
 	MARK_APPENDIX,
@@ -291,9 +292,47 @@ extern const rfont rpt_body, rpt_small, rpt_note;
 void rpt_section_targets(rctx *c);
 void rpt_section_levels(rctx *c);
 void rpt_section_norms(rctx *c);
+/* Section IV (report_accr.c): accreditation and national-standard
+ * schools from accreditation_schedule.csv, accreditation_trajectory.csv,
+ * indicators.csv and gaps.csv. */
+void rpt_section_accr(rctx *c);
 void rpt_section_exam(rctx *c);
 void rpt_section_quality(rctx *c);
 void rpt_appendix(rctx *c);
+
+/* Section IV's formats (pure; report_accr.c). */
+
+/* "2025-05-31" -> "31/05/2025"; any other text (NULL as "") is copied as
+ * written. Returns buf. */
+const char *rpt_accr_date(const char *iso, char *buf, size_t size);
+
+/* What a school of accreditation_schedule.csv must do, from its
+ * next_action, status, expires_on, action_by and days_to_register cells:
+ * with brief, a table cell ("Đăng ký ngay để công nhận lại (đã quá hạn 31
+ * ngày)"); else the clause after the school's name ("đã quá hạn đăng ký
+ * đánh giá lại (hạn ngày 30/04/2025, đã quá 31 ngày), đăng ký ngay; công
+ * nhận còn hiệu lực đến hết ngày 30/09/2025"). "" for none; an action it
+ * does not know as written. Returns buf. */
+const char *rpt_accr_todo(const char *next_action, const char *status,
+			  const char *expires_on, const char *action_by,
+			  const char *days, int brief, char *buf, size_t size);
+
+/* Orders schools by registration deadline (ISO dates; empty, never
+ * recognised, last), then by row: < 0, 0, > 0 like strcmp. */
+int rpt_accr_deadline_cmp(const char *a, size_t row_a, const char *b,
+			  size_t row_b);
+
+/* The linear trend of gaps.csv (its on_track cell) beside today's
+ * standard recognitions still in force at the deadline if none is
+ * renewed: 0 no trend; 1 on track, and those already meet `required`; 2
+ * on track, but expiries leave fewer than required; 3 not on track. */
+int rpt_accr_verdict(const char *on_track, long long valid_at_deadline,
+		     long long required);
+
+/* The levels of a schedule history's last entry: "2021-06-10 3/1" ->
+ * "cấp độ 3, đạt chuẩn mức độ 1", "2019-11-20 1/0" -> "cấp độ 1, chưa đạt
+ * chuẩn"; "" when it has not that form. Returns buf. */
+const char *rpt_accr_levels(const char *history, char *buf, size_t size);
 
 /* A section heading "I. TITLE" that records its mark. */
 void rpt_heading(rctx *c, int mark, const char *text);

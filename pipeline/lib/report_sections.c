@@ -1,4 +1,5 @@
-/* report_sections — sections I to V and the appendix of the report. Each
+/* report_sections — sections I to VI and the appendix of the report (IV,
+ * accreditation, is in report_accr.c). Each
  * reads its rows from rdata and formats them; no figure is computed here
  * (counts of rows, such as "11 chỉ tiêu đạt", are the only arithmetic). */
 #include "report_priv.h"
@@ -999,7 +1000,7 @@ void rpt_section_norms(rctx *c)
 	free(with);
 }
 
-/* ------------------------------------------------------------ IV. exam */
+/* ------------------------------------------------------------ V. exam */
 
 static const rcol exam_cols[] = {
 	{ "Đơn vị", 0.25, RALIGN_LEFT },
@@ -1141,7 +1142,7 @@ void rpt_section_exam(rctx *c)
 	char head[512], up[512], buf[512];
 	rtable t;
 
-	snprintf(head, sizeof head, "IV. %s",
+	snprintf(head, sizeof head, "V. %s",
 		 rpt_upper(c->exam_title, up, sizeof up));
 	rpt_heading(c, MARK_EXAM, head);
 	if (r->has_ind)
@@ -1204,7 +1205,7 @@ void rpt_section_exam(rctx *c)
 	free(subjects);
 }
 
-/* ------------------------------------------------------------ V. quality */
+/* ------------------------------------------------------------ VI. quality */
 
 static const char *base_name(const char *path)
 {
@@ -1405,7 +1406,7 @@ void rpt_section_quality(rctx *c)
 	size_t i, nerr = 0, nwarn = 0;
 	char buf[1024];
 
-	rpt_heading(c, MARK_QUALITY, "V. CHẤT LƯỢNG DỮ LIỆU");
+	rpt_heading(c, MARK_QUALITY, "VI. CHẤT LƯỢNG DỮ LIỆU");
 	for (i = 0; i < r->valid.nrows; i++) {
 		const char *sev = rdata_cell(&r->valid, i, "severity");
 
