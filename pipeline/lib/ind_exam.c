@@ -9,6 +9,7 @@
  * school and subject, whatever the number of candidates. */
 #include "ind.h"
 
+#include <errno.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_histogram.h>
 #include <math.h>
@@ -63,7 +64,10 @@ typedef struct exam_ctx {
 	/* scratch for pooling summaries */
 	long long *pn;
 	double *pmean, *psd;
-	gsl_histogram *hg[3];
+	/* "bin_width,bin_low,bin_high," of bin b of binning k is
+	 * btext[k] + boff[k][b] .. boff[k][b + 1], formatted once */
+	char *btext[3];
+	size_t *boff[3];
 } exam_ctx;
 
 /* Binnings of exam_histograms.csv, in hundredths: the 0.05 grid the
@@ -144,9 +148,10 @@ static void ctx_release(exam_ctx *c)
 	free(c->pn);
 	free(c->pmean);
 	free(c->psd);
-	for (i = 0; i < 3; i++)
-		if (c->hg[i])
-			gsl_histogram_free(c->hg[i]);
+	for (i = 0; i < 3; i++) {
+		free(c->btext[i]);
+		free(c->boff[i]);
+	}
 	ind_years_release(&c->years);
 	names_release(&c->exams);
 	names_release(&c->subjects);
@@ -308,6 +313,43 @@ static ss_status load_summary(exam_ctx *c, const int *col, ss_error *e)
 	return st;
 }
 
+/* Formats the "bin_width,bin_low,bin_high," text of every bin of binning
+ * k once. The edges are GSL's uniform ranges over 0..10 and the numbers
+ * csvout's, so the text is what csvout_real wrote for them field by
+ * field (12 M rows for a national file made that the stage's cost). */
+static ss_status bin_text_build(exam_ctx *c, size_t k, ss_error *e)
+{
+	size_t nb = (size_t)(1000 / bin_widths[k]), b, len = 0;
+	gsl_histogram *g = gsl_histogram_alloc(nb);
+	char w[64], lo[64], hi[64];
+	ss_status st = SS_OK;
+
+	c->boff[k] = malloc((nb + 1) * sizeof *c->boff[k]);
+	/* three numbers of at most 63 bytes and three commas per bin */
+	c->btext[k] = malloc(nb * 3 * 64 + 1);
+	if (!g || !c->boff[k] || !c->btext[k] ||
+	    gsl_histogram_set_ranges_uniform(g, 0.0, 10.0) != GSL_SUCCESS) {
+		st = err_set(e, SS_ENOMEM, NULL, 0, 0,
+			     "cannot allocate a score histogram");
+		goto out;
+	}
+	csvout_format_real((double)bin_widths[k] / 100.0, 6, w, sizeof w);
+	for (b = 0; b < nb; b++) {
+		double l, h;
+		gsl_histogram_get_range(g, b, &l, &h);
+		csvout_format_real(l, 6, lo, sizeof lo);
+		csvout_format_real(h, 6, hi, sizeof hi);
+		c->boff[k][b] = len;
+		len += (size_t)sprintf(c->btext[k] + len, "%s,%s,%s,", w, lo,
+				       hi);
+	}
+	c->boff[k][nb] = len;
+out:
+	if (g)
+		gsl_histogram_free(g);
+	return st;
+}
+
 static ss_status ctx_build(exam_ctx *c, ss_error *e)
 {
 	static const char *const hcols[] = { "year", "exam", "school_id",
@@ -342,14 +384,9 @@ static ss_status ctx_build(exam_ctx *c, ss_error *e)
 		return nomem(e);
 	for (i = 0; i < nidx; i++)
 		c->index[i] = -1;
-	for (i = 0; i < 3; i++) {
-		c->hg[i] = gsl_histogram_alloc((size_t)(1000 / bin_widths[i]));
-		if (!c->hg[i] ||
-		    gsl_histogram_set_ranges_uniform(c->hg[i], 0.0, 10.0) !=
-			    GSL_SUCCESS)
-			return err_set(e, SS_ENOMEM, NULL, 0, 0,
-				       "cannot allocate a score histogram");
-	}
+	for (i = 0; i < 3; i++)
+		if ((st = bin_text_build(c, i, e)) != SS_OK)
+			return st;
 	if (in->has_exam_hist)
 		st = load_hist(c, hc, e);
 	if (st == SS_OK && in->has_exam_summary)
@@ -359,59 +396,182 @@ static ss_status ctx_build(exam_ctx *c, ss_error *e)
 
 /* ----------------------------------------------------------- histograms */
 
-/* Adds count scores of h hundredths. The bin is found in integers (a score
- * on a bin edge belongs to the bin above it; 10.00 to the last bin) and
- * the count is accumulated at the bin's middle, so no rounding of the edge
- * values can move a score into a neighbour. */
-static int hist_add(gsl_histogram *g, long width, long h, long long count)
-{
-	size_t nb = gsl_histogram_bins(g);
-	size_t b = (size_t)(h / width);
-	double lo, hi;
+/* exam_histograms.csv, written in large blocks: a national file has about
+ * 5,000 scopes x 9 subjects x 250 bins = 12 M rows, which field-by-field
+ * csvout calls (printf for every number) took ~10 s to write; assembled
+ * from pieces formatted once, they take a fraction of a second. Errors are
+ * sticky as in csvout and reported by hout_close. */
+typedef struct hist_out {
+	FILE *fp;
+	char path[ERR_FILE_MAX];
+	int failed; /* errno of the first failed write, 0 if none */
+	char *buf;
+	size_t len, cap;
+} hist_out;
 
-	if (count == 0)
-		return 1;
-	if (b >= nb)
-		b = nb - 1;
-	if (gsl_histogram_get_range(g, b, &lo, &hi) != GSL_SUCCESS)
-		return 0;
-	return gsl_histogram_accumulate(g, (lo + hi) / 2.0, (double)count) ==
-	       GSL_SUCCESS;
+#define HOUT_BLOCK ((size_t)1 << 20)
+
+static ss_status hout_open(hist_out *h, const char *path, ss_error *e)
+{
+	memset(h, 0, sizeof *h);
+	snprintf(h->path, sizeof h->path, "%s", path);
+	if (!(h->buf = malloc(HOUT_BLOCK)))
+		return nomem(e);
+	h->cap = HOUT_BLOCK;
+	h->fp = fopen(path, "w");
+	if (!h->fp) {
+		int err = errno;
+		free(h->buf);
+		h->buf = NULL;
+		return err_set_errno(e, SS_EIO, path, err, "cannot create");
+	}
+	return SS_OK;
 }
 
-static ss_status write_hists(exam_ctx *c, csvout *w, const char *year,
+static void hout_flush(hist_out *h)
+{
+	if (!h->failed && h->len &&
+	    fwrite(h->buf, 1, h->len, h->fp) != h->len)
+		h->failed = errno ? errno : EIO;
+	h->len = 0;
+}
+
+/* Room for need more bytes at h->buf + h->len; NULL on ENOMEM. */
+static char *hout_reserve(hist_out *h, size_t need)
+{
+	if (h->len + need > h->cap)
+		hout_flush(h);
+	if (need > h->cap) {
+		char *p = realloc(h->buf, need);
+		if (!p)
+			return NULL;
+		h->buf = p;
+		h->cap = need;
+	}
+	return h->buf + h->len;
+}
+
+/* Closes h (also after a failure); SS_EIO when any write failed. */
+static ss_status hout_close(hist_out *h, ss_error *e)
+{
+	int failed;
+
+	hout_flush(h);
+	if (!h->failed && (fflush(h->fp) != 0 || ferror(h->fp)))
+		h->failed = errno ? errno : EIO;
+	if (fclose(h->fp) != 0 && !h->failed)
+		h->failed = errno ? errno : EIO;
+	h->fp = NULL;
+	free(h->buf);
+	h->buf = NULL;
+	failed = h->failed;
+	if (failed && e)
+		return err_set_errno(e, SS_EIO, h->path, failed,
+				     "cannot write");
+	return failed ? SS_EIO : SS_OK;
+}
+
+/* The fields f[0..n) as csvout writes them (quoting included), then a
+ * ',' when more fields follow (sep) or the end of the row; *out is
+ * malloc'ed and NUL-terminated. */
+static ss_status csv_fields(const char *const *f, size_t n, int sep,
+			    char **out, size_t *len, ss_error *e)
+{
+	FILE *fp;
+	csvout w;
+	size_t i;
+	ss_status st;
+
+	*out = NULL;
+	*len = 0;
+	if (!(fp = open_memstream(out, len)))
+		return nomem(e);
+	csvout_init_stream(&w, fp, "exam_histograms.csv");
+	for (i = 0; i < n; i++)
+		csvout_str(&w, f[i]);
+	if (sep)
+		csvout_empty(&w);
+	else
+		csvout_end_row(&w);
+	st = csvout_close(&w, NULL);
+	if (fclose(fp) != 0 || st != SS_OK || !*out) {
+		free(*out);
+		*out = NULL;
+		return nomem(e);
+	}
+	return SS_OK;
+}
+
+/* Decimal digits of v at p; returns their number. */
+static size_t put_ll(char *p, long long v)
+{
+	char tmp[24];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+				      : (unsigned long long)v;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		p[k++] = '-';
+	while (n)
+		p[k++] = tmp[--n];
+	return k;
+}
+
+/* A score of h hundredths belongs to bin h / width (a score on a bin edge
+ * to the bin above it; 10.00 to the last bin): found in integers, so no
+ * rounding of the edge values can move a score into a neighbour. */
+static void bin_add(long long *cnt, size_t nb, long width, long h,
+		    long long count)
+{
+	size_t b = (size_t)(h / width);
+
+	if (b >= nb)
+		b = nb - 1;
+	cnt[b] += count;
+}
+
+static ss_status write_hists(exam_ctx *c, hist_out *w, const char *year,
 			     const char *scope, const char *label,
 			     const stats_scores *s, ss_error *e)
 {
-	size_t k, b, j;
+	const char *f[3] = { year, scope, label };
+	long long cnt[1000 / 5];
+	char *prefix;
+	size_t plen, k, b, j;
+	ss_status st = csv_fields(f, 3, 1, &prefix, &plen, e);
 
-	for (k = 0; k < 3; k++) {
-		gsl_histogram *g = c->hg[k];
-		gsl_histogram_reset(g);
+	if (st != SS_OK)
+		return st;
+	for (k = 0; st == SS_OK && k < 3; k++) {
+		size_t nb = (size_t)(1000 / bin_widths[k]);
+		memset(cnt, 0, sizeof cnt);
 		for (b = 0; b < STATS_GRID_BINS; b++)
-			if (!hist_add(g, bin_widths[k], (long)b * 5, s->bins[b]))
-				goto fail;
+			bin_add(cnt, nb, bin_widths[k], (long)b * 5,
+				s->bins[b]);
 		for (j = 0; j < s->noffgrid; j++)
-			if (!hist_add(g, bin_widths[k], s->offgrid[j].hundredths,
-				      s->offgrid[j].count))
-				goto fail;
-		for (b = 0; b < gsl_histogram_bins(g); b++) {
-			double lo, hi;
-			gsl_histogram_get_range(g, b, &lo, &hi);
-			csvout_str(w, year);
-			csvout_str(w, scope);
-			csvout_str(w, label);
-			csvout_real(w, (double)bin_widths[k] / 100.0, 6);
-			csvout_real(w, lo, 6);
-			csvout_real(w, hi, 6);
-			csvout_int(w, (long long)gsl_histogram_get(g, b));
-			csvout_end_row(w);
+			bin_add(cnt, nb, bin_widths[k],
+				s->offgrid[j].hundredths, s->offgrid[j].count);
+		for (b = 0; b < nb; b++) {
+			size_t blen = c->boff[k][b + 1] - c->boff[k][b];
+			char *p = hout_reserve(w, plen + blen + 24);
+			if (!p) {
+				st = nomem(e);
+				break;
+			}
+			memcpy(p, prefix, plen);
+			memcpy(p + plen, c->btext[k] + c->boff[k][b], blen);
+			p += plen + blen;
+			p += put_ll(p, cnt[b]);
+			*p++ = '\n';
+			w->len = (size_t)(p - w->buf);
 		}
 	}
-	return SS_OK;
-fail:
-	return err_set(e, SS_EINTERNAL, NULL, 0, 0,
-		       "gsl_histogram failed for '%s' in %s", label, year);
+	free(prefix);
+	return st;
 }
 
 /* ------------------------------------------------------------ indicators */
@@ -518,7 +678,7 @@ static ss_status emit_summary(exam_ctx *c, ind_rows *rows, ind_key *k,
 }
 
 /* Rows (and histograms) of one scope for one (year, exam, subject). */
-static ss_status emit_group(exam_ctx *c, ind_rows *rows, csvout *w,
+static ss_status emit_group(exam_ctx *c, ind_rows *rows, hist_out *w,
 			    size_t y, size_t x, size_t sj,
 			    const ind_scope *sc, const char *year,
 			    const char *label, long sub_rank, long *heads,
@@ -588,7 +748,7 @@ static ss_status warn_ignored(exam_ctx *c, diag_sink *diag, ss_error *e)
 	return SS_OK;
 }
 
-static ss_status exam_year(exam_ctx *c, ind_rows *rows, csvout *w, size_t y,
+static ss_status exam_year(exam_ctx *c, ind_rows *rows, hist_out *w, size_t y,
 			   long *heads, ss_error *e)
 {
 	char year[16], label[2 * NAME_MAX_LEN + 2];
@@ -632,7 +792,9 @@ ss_status ind_produce_exam(const ind_input *in, const ind_options *opt,
 					      "bin_width", "bin_low",
 					      "bin_high", "count", NULL };
 	exam_ctx c;
-	csvout w;
+	hist_out w;
+	char *head = NULL;
+	size_t hlen = 0;
 	long *heads = NULL;
 	size_t y;
 	ss_status st, st2;
@@ -656,15 +818,24 @@ ss_status ind_produce_exam(const ind_input *in, const ind_options *opt,
 		ctx_release(&c);
 		return st;
 	}
-	st = csvout_open(&w, hist_path, e);
+	st = csv_fields(header, 7, 0, &head, &hlen, e);
+	if (st == SS_OK)
+		st = hout_open(&w, hist_path, e);
 	if (st == SS_OK) {
-		csvout_header(&w, header);
+		char *p = hout_reserve(&w, hlen);
+		if (p) {
+			memcpy(p, head, hlen);
+			w.len += hlen;
+		} else {
+			st = nomem(e);
+		}
 		for (y = 0; st == SS_OK && y < c.years.n; y++)
 			st = exam_year(&c, rows, &w, y, heads, e);
-		st2 = csvout_close(&w, st == SS_OK ? e : NULL);
+		st2 = hout_close(&w, st == SS_OK ? e : NULL);
 		if (st == SS_OK)
 			st = st2;
 	}
+	free(head);
 	free(heads);
 	ctx_release(&c);
 	return st;
