@@ -436,10 +436,14 @@ typedef struct accr_run_summary {
 	accr_day reference;
 	int reference_from_data;   /* 1: derived, not given */
 	size_t schools, recognitions, trajectories, charts;
+	int no_register;           /* 1: no clean/accreditation.csv, nothing
+				      written */
 } accr_run_summary;
 
 /* The stage: reads OUTPUT_DIR/clean/schools.csv (required),
- * accreditation.csv and targets.csv (optional), writes
+ * accreditation.csv and targets.csv (optional; without accreditation.csv
+ * the stage writes nothing and sets sum->no_register: an absent register
+ * is unknown, not a ward without recognised schools), writes
  * OUTPUT_DIR/accreditation_schedule.csv, accreditation_trajectory.csv
  * (one block of rows per standard_school_share or
  * standard_school_share_public target with a deadline) and the charts.

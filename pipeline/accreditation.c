@@ -176,7 +176,10 @@ int main(int argc, char **argv)
 			rc = EXIT_FAILED;
 		}
 	}
-	if (rc == EXIT_WRITTEN)
+	if (rc == EXIT_WRITTEN && sum.no_register)
+		fprintf(stderr, "%s: no accreditation.csv in the input: nothing "
+				"to do\n", PROG);
+	else if (rc == EXIT_WRITTEN)
 		fprintf(stderr,
 			"%s: reference date %s%s; %zu schools, %zu recognitions; "
 			"trajectories %zu, charts %zu, warnings %zu\n",
@@ -186,9 +189,5 @@ int main(int argc, char **argv)
 			sum.schools, sum.recognitions, sum.trajectories,
 			sum.charts, diag.nwarnings);
 	diag_release(&diag);
-	/* no chart_fonts_release() here: run right after a short drawing it
-	 * aborts in cairo_debug_reset_static_data in about 1 run in 20 (pango's
-	 * fontconfig thread still holds the font map), and a crash at exit is
-	 * worse than fontconfig's caches left to the kernel */
 	return rc;
 }

@@ -142,10 +142,20 @@ run_fails 2 "schoolstat-accreditation: unexpected argument 'other'
 $USAGE" "$fx" other
 run_fails 3 "schoolstat-accreditation: $tmp/none/clean/schools.csv: cannot read: No such file or directory" "$tmp/none"
 
-# no school year in the data and no recognition: no reference date
+# no register at all: unknown, not zero — nothing written, exit 0
+noreg="$tmp/noregister"
+mkdir -p "$noreg/clean"
+cp "$FIXTURE/clean/schools.csv" "$noreg/clean/"
+"$PROG" "$noreg" 2>"$tmp/noreg.err" || fail "no register: exit status $?, expected 0"
+grep -qx "schoolstat-accreditation: no accreditation.csv in the input: nothing to do" "$tmp/noreg.err" ||
+	fail "no register: message"
+[ ! -e "$noreg/accreditation_schedule.csv" ] || fail "no register: a schedule was written"
+
+# an empty register, no school year in the data: no reference date
 nod="$tmp/noyear"
 mkdir -p "$nod/clean"
 cp "$FIXTURE/clean/schools.csv" "$nod/clean/"
+printf 'school_id,quality_level,standard_level,recognized_on,kind,next_due,note,src_line\n' >"$nod/clean/accreditation.csv"
 run_fails 2 "schoolstat-accreditation: no school year in the clean tables to take the reference date from (expected --reference-date)" "$nod"
 
 # a malformed clean table

@@ -1217,9 +1217,20 @@ static void test_run_errors(void **state)
 	err_clear(&e);
 	assert_int_equal(accr_run(s.dir, &o, &d, NULL, &e), SS_EIO);
 	assert_non_null(strstr(e.file, "clean/schools.csv"));
-	/* no year anywhere and no recognition: no reference */
+	/* no register: nothing to do, not an error */
 	scratch_write(&s, "clean/schools.csv",
 		      "school_id,name,level,ownership\nA,Trường A,thcs,cong_lap\n");
+	{
+		accr_run_summary sum;
+
+		err_clear(&e);
+		assert_int_equal(accr_run(s.dir, &o, &d, &sum, &e), SS_OK);
+		assert_int_equal(sum.no_register, 1);
+	}
+	/* an empty register and no year anywhere: no reference */
+	scratch_write(&s, "clean/accreditation.csv",
+		      "school_id,quality_level,standard_level,recognized_on,kind,"
+		      "next_due,note,src_line\n");
 	err_clear(&e);
 	assert_int_equal(accr_run(s.dir, &o, &d, NULL, &e), SS_EUSAGE);
 	assert_non_null(strstr(e.msg, "expected --reference-date"));

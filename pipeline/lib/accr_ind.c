@@ -267,6 +267,9 @@ ss_status accr_produce_indicators(const ind_input *in, const ind_options *opt,
 	ss_status st;
 
 	(void)opt;
+	/* without a register the shares are unknown, not zero */
+	if (!in->has_accreditation)
+		return SS_OK;
 	memset(&c, 0, sizeof c);
 	c.in = in;
 	c.rows = rows;

@@ -438,6 +438,10 @@ ss_status accr_run(const char *outdir, const accr_run_options *opt,
 	if (st == SS_OK)
 		st = load_table(outdir, "clean/targets.csv", 0, &c.targets,
 				&c.has_targets, e);
+	if (st == SS_OK && !c.has_accreditation) {
+		sum->no_register = 1;
+		goto done;
+	}
 	if (st == SS_OK)
 		st = accr_register_build(&c.reg, &c.schools,
 					 c.has_accreditation ? &c.accreditation
@@ -453,6 +457,7 @@ ss_status accr_run(const char *outdir, const accr_run_options *opt,
 		st = pick_reference(&c, opt, sum);
 	if (st == SS_OK)
 		st = write_outputs(&c, sum);
+done:
 	sum->reference = c.ref;
 	sum->schools = c.reg.nschools;
 	sum->recognitions = c.reg.nrec;
