@@ -341,6 +341,9 @@ typedef struct ind_options {
 	long pass_x100;         /* exam pass mark in hundredths: 500 (>=) */
 	long low_x100;          /* failing mark (diem liet): 100 (<=) */
 	int cohort_max_repeats; /* repetitions per grade in the cohort model */
+	int hist_every_scope;   /* exam_histograms.csv: 0 (default) only all,
+				   level: and province: scopes, which charts
+				   and report draw; 1 every scope */
 } ind_options;
 
 void ind_options_default(ind_options *o);

@@ -122,7 +122,10 @@ typedef struct run {
 	ctable ind, hist;
 } run;
 
-static void run_fixture(run *r, const fixture_file *files)
+/* Runs the stage on files; every_scope asks for histograms of every scope
+ * (ind_options.hist_every_scope). */
+static void run_fixture_scopes(run *r, const fixture_file *files,
+			       int every_scope)
 {
 	ind_options opt;
 	char path[512];
@@ -130,6 +133,7 @@ static void run_fixture(run *r, const fixture_file *files)
 	memset(r, 0, sizeof *r);
 	r->dir = make_dir(files);
 	ind_options_default(&opt);
+	opt.hist_every_scope = every_scope;
 	diag_init(&r->diag, NULL, NULL);
 	err_clear(&r->e);
 	ctable_init(&r->ind);
@@ -141,6 +145,11 @@ static void run_fixture(run *r, const fixture_file *files)
 	assert_int_equal(ctable_load(&r->ind, path, NULL), SS_OK);
 	snprintf(path, sizeof path, "%s/exam_histograms.csv", r->dir);
 	assert_int_equal(ctable_load(&r->hist, path, NULL), SS_OK);
+}
+
+static void run_fixture(run *r, const fixture_file *files)
+{
+	run_fixture_scopes(r, files, 0);
 }
 
 static void run_release(run *r)
@@ -1036,8 +1045,7 @@ static void test_run_exams(void **state)
 	long long total[3] = { 0, 0, 0 };
 
 	(void)state;
-	run_fixture(&r, files);
-	free(hist);
+	run_fixture_scopes(&r, files, 1);
 	assert_int_equal(r.st, SS_OK);
 	check_rows(&r.ind, want, NROWS(want));
 	check_absent(&r.ind, none, NROWS(none));
@@ -1094,6 +1102,17 @@ static void test_run_exams(void **state)
 	assert_int_equal(total[0], 5);
 	assert_int_equal(total[1], 5);
 	assert_int_equal(total[2], 5);
+	run_release(&r);
+
+	/* by default only the scopes charts and report draw: level:thcs,
+	 * province:Tinh T and all, with the same bins as above */
+	run_fixture(&r, files);
+	free(hist);
+	assert_int_equal(r.st, SS_OK);
+	assert_int_equal(r.hist.nrows, 3 * 250);
+	assert_string_equal(ctable_get(&r.hist, 0, 1), "level:thcs");
+	assert_string_equal(ctable_get(&r.hist, 250, 1), "province:Tinh T");
+	assert_string_equal(ctable_get(&r.hist, 500, 1), "all");
 	run_release(&r);
 }
 

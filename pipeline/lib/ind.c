@@ -895,6 +895,7 @@ void ind_options_default(ind_options *o)
 	o->pass_x100 = 500;
 	o->low_x100 = 100;
 	o->cohort_max_repeats = 3;
+	o->hist_every_scope = 0;
 }
 
 static char *path_join(const char *dir, const char *name)

@@ -678,6 +678,16 @@ static ss_status emit_summary(exam_ctx *c, ind_rows *rows, ind_key *k,
 }
 
 /* Rows (and histograms) of one scope for one (year, exam, subject). */
+/* exam_histograms.csv serves the charts and the report, which draw the
+ * unit, its levels and its provinces. Schools, communes and districts are
+ * left out: a national file would otherwise write 12 million rows that
+ * nothing reads; their exact distributions are in clean/exam_hist.csv. */
+static int hist_scope(const exam_ctx *c, const ind_scope *sc)
+{
+	return c->opt->hist_every_scope || sc->kind == IND_SCOPE_ALL || sc->kind == IND_SCOPE_LEVEL ||
+	       sc->kind == IND_SCOPE_PROVINCE;
+}
+
 static ss_status emit_group(exam_ctx *c, ind_rows *rows, hist_out *w,
 			    size_t y, size_t x, size_t sj,
 			    const ind_scope *sc, const char *year,
@@ -703,7 +713,7 @@ static ss_status emit_group(exam_ctx *c, ind_rows *rows, hist_out *w,
 		}
 		if (st == SS_OK && any)
 			st = emit_hist(c, rows, &k, &acc, e);
-		if (st == SS_OK && any)
+		if (st == SS_OK && any && hist_scope(c, sc))
 			st = write_hists(c, w, year, sc->name, label, &acc, e);
 		stats_scores_release(&acc);
 		return st;
