@@ -13,14 +13,24 @@
  *   accreditation_trajectory.csv
  *                          (each optional: a section without its file says
  *                          so instead of printing figures)
+ *   run_info.csv           key,value essentials of the run, written by
+ *                          schoolstat-run before the report stage
+ *                          (optional: without it, when the stage is run
+ *                          by hand, there is no last page and no contents
+ *                          entry for it)
  * and draws, with cairo (PDF surface) and Pango, an A4 portrait report:
  * cover, targets (the gaps.csv rows of the report year and later ones)
  * with the target chart and deadline trends, indicators per level, norms
  * with the norm chart, accreditation and national-standard schools (the
  * schools that must register for re-evaluation, the path to the share
- * target) with accr.h's two charts, exam results with score distributions, data
- * quality, a signature block and a per-school appendix. The charts are chart.h's functions drawn straight onto the PDF
- * surface (vectors); numbers are formatted with fmt.h (Vietnamese style).
+ * target) with accr.h's two charts, exam results with score
+ * distributions, data quality, a signature block, a per-school appendix
+ * and, last, "Thông tin lần chạy" (program and version, input directory,
+ * norm table, per input table its path, rows read/accepted/rejected and
+ * the first 12 hex digits of its SHA-256, the validation counts;
+ * manifest.json keeps the full hashes and the times). The charts are
+ * chart.h's functions drawn straight onto the PDF surface (vectors);
+ * numbers are formatted with fmt.h (Vietnamese style).
  * Every figure printed is read from those files; the renderer formats,
  * it never recomputes (gaps, shares and ratios come from the stages).
  *

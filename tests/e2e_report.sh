@@ -3,9 +3,10 @@
 # (stages that are not built are skipped), then the report: Vietnamese text
 # and figures read from the CSV outputs found in the PDF (pdftotext), page
 # footers, no blank page (pixels counted on pdftoppm's grey image),
-# byte-identical reruns, --unit/--title/--year, every exit status, and a
+# byte-identical reruns, --unit/--title/--year, every exit status, a
 # synthetic district of 300 schools whose appendix paginates with its
-# header on every page.
+# header on every page, and the whole pipeline through schoolstat-run,
+# whose run_info.csv becomes the last page "Thông tin lần chạy".
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -128,6 +129,8 @@ for s in "Báo cáo thống kê giáo dục năm học 2024-2025" \
 	 "Nơi nhận:" "PHỤ LỤC" "Biểu đồ 1." "Bảng 1." "Trang 1/$n" "Trang $n/$n"; do
 	check "text has '$s'" has "$txt" "$s"
 done
+# run by hand, without run_info.csv: no run information, nor its entry
+check "no run information without run_info.csv" sh -c "! grep -qF 'Thông tin lần chạy' '$txt'"
 # a footer on every page
 i=1
 while [ "$i" -le "$n" ]; do
@@ -507,6 +510,115 @@ while [ "$i" -le "$bn" ]; do
 	i=$((i + 1))
 done
 check "no blank page in the district report ($blank)" [ "$blank" -eq 0 ]
+
+# ------------------------------------------------------------------ 6
+# Through the driver, which writes run_info.csv just before the report
+# stage: the last page, "Thông tin lần chạy", prints its essentials (read
+# here from run_info.csv); without the file the page and its contents
+# entry are gone. Without SOURCE_DATE_EPOCH, as cron runs it.
+unset SOURCE_DATE_EPOCH 2>/dev/null || true
+not_built=
+for stage in run ingest indicators norms gaps audit accreditation charts report; do
+	[ -x "$bin/schoolstat-$stage" ] || not_built="$not_built schoolstat-$stage"
+done
+if [ -n "$not_built" ]; then
+	echo "skip: the driver part, not built:$not_built"
+else
+	ro=$tmp/full
+	if ! "$bin/schoolstat-run" --input data/sample --output "$ro" >/dev/null 2>"$tmp/run.err"; then
+		cat "$tmp/run.err" >&2
+		echo "FAIL: schoolstat-run on the sample" >&2
+		exit 1
+	fi
+	info=$ro/run_info.csv
+	rp=$ro/report.pdf
+	check "driver wrote run_info.csv" [ -s "$info" ]
+	# a value of run_info.csv (the values read here hold no comma, so
+	# none is quoted)
+	info_value() { # KEY
+		awk -F, -v k="$1" 'NR > 1 && $1 == k { print $2; exit }' "$info"
+	}
+	rn=$(pages_of "$rp")
+	pdftotext -f "$rn" -l "$rn" "$rp" "$tmp/last.txt"
+	pdftotext -layout -f "$rn" -l "$rn" "$rp" "$tmp/last_layout.txt"
+	tr '\n' ' ' <"$tmp/last.txt" | tr -s ' ' >"$tmp/last_flat.txt"
+	last=$tmp/last.txt
+	check "last page ($rn) is 'Thông tin lần chạy'" has "$last" "Thông tin lần chạy"
+	check "last page has its footer" has "$last" "Trang $rn/$rn"
+	v=$(info_value program)
+	ver=$(info_value version)
+	check "program and version '$v, phiên bản $ver'" has "$last" "$v, phiên bản $ver"
+	v=$(info_value input_dir)
+	check "input directory '$v'" has "$last" "Thư mục số liệu đầu vào: $v"
+	v=$(info_value norms)
+	h=$(info_value norms_sha256 | cut -c1-12)
+	check "norm table '$v' with its short hash '$h'" has "$last" "$v (SHA-256, 12 ký tự đầu: $h)"
+	ne=$(vi_number "$(info_value validation_errors)" 0)
+	nw=$(vi_number "$(info_value validation_warnings)" 0)
+	nr=$(vi_number "$(info_value rejected_rows)" 0)
+	check "counts 'lỗi: $ne; cảnh báo: $nw; dòng bị loại: $nr'" has "$last" "lỗi: $ne; cảnh báo: $nw; dòng bị loại: $nr"
+	check "manifest.json named for the full hashes and times" has "$tmp/last_flat.txt" \
+		"Tệp manifest.json trong thư mục kết quả ghi đầy đủ mã SHA-256"
+	# the table with most rows, so that the count has a thousands group
+	tab=$(awk -F, 'NR > 1 && $1 ~ /^table:.*:rows_read$/ && $2 + 0 > best {
+			best = $2 + 0; t = $1 }
+		END { sub(/^table:/, "", t); sub(/:rows_read$/, "", t); print t }' "$info")
+	rr=$(info_value "table:$tab:rows_read")
+	ra=$(info_value "table:$tab:rows_accepted")
+	rj=$(info_value "table:$tab:rows_rejected")
+	path=$(info_value "table:$tab:path")
+	sha=$(info_value "table:$tab:sha256")
+	h=$(echo "$sha" | cut -c1-12)
+	check "the sample has a table of more than 999 rows ($tab: $rr)" [ "${rr:-0}" -ge 1000 ]
+	check "$tab rows read '$(vi_number "$rr" 0)'" has "$last" "$(vi_number "$rr" 0)"
+	check "$tab sha256 '$h'" has "$last" "$h"
+	check "only 12 hex digits printed" sh -c "! grep -qF '$sha' '$last'"
+	re() { # a fixed string as an extended regular expression
+		printf '%s' "$1" | sed 's/[].[*^$\\/+?(){}|]/\\&/g'
+	}
+	row="$(re "$path") +$(re "$(vi_number "$rr" 0)") +$(re "$(vi_number "$ra" 0)") +$(re "$(vi_number "$rj" 0)") +$h"
+	check "$tab row: path, read, accepted, rejected, hash" grep -Eq "$row" "$tmp/last_layout.txt"
+	# every table of the file, by its path
+	awk -F, 'NR > 1 && $1 ~ /^table:.*:path$/ { print $2 }' "$info" >"$tmp/paths"
+	check "run_info.csv lists tables" [ -s "$tmp/paths" ]
+	while IFS= read -r pth; do
+		check "input table '$pth' listed" has "$last" "$pth"
+	done <"$tmp/paths"
+	# the contents entry points at the last page
+	pdftotext -layout -f 1 -l 1 "$rp" "$tmp/cover6.txt"
+	p=$(grep "^ *Thông tin lần chạy" "$tmp/cover6.txt" | awk '{ print $NF }')
+	check "contents entry 'Thông tin lần chạy' on page $rn ($p)" [ "$p" = "$rn" ]
+	# the same bytes: another run into another directory, and the report
+	# stage run again by hand on the driver's output
+	if "$bin/schoolstat-run" --input data/sample --output "$tmp/full2" >/dev/null 2>&1; then
+		check "second driver run: report byte-identical" cmp -s "$rp" "$tmp/full2/report.pdf"
+	else
+		check "second driver run exit 0" false
+	fi
+	cp "$rp" "$tmp/driver.pdf"
+	check "report by hand on the driver's output exit 0" [ "$(status_of "$prog" "$ro")" = 0 ]
+	check "report by hand: the driver's bytes" cmp -s "$rp" "$tmp/driver.pdf"
+	# an unknown count prints as "—"
+	cp -R "$ro" "$tmp/blank"
+	sed "s/^table:$tab:rows_read,.*/table:$tab:rows_read,/" "$info" >"$tmp/blank/run_info.csv"
+	check "blank count exit 0" [ "$(status_of "$prog" "$tmp/blank")" = 0 ]
+	pdftotext -layout -f "$rn" -l "$rn" "$tmp/blank/report.pdf" "$tmp/blank.txt"
+	check "blank rows read printed as '—'" grep -Eq "$(re "$path") +— +$(re "$(vi_number "$ra" 0)")" "$tmp/blank.txt"
+	# without run_info.csv: one page less, no section, no contents entry
+	cp -R "$ro" "$tmp/noinfo"
+	rm -f "$tmp/noinfo/run_info.csv"
+	check "no run_info.csv exit 0" [ "$(status_of "$prog" "$tmp/noinfo")" = 0 ]
+	check "no run_info.csv: one page less" [ "$(pages_of "$tmp/noinfo/report.pdf")" -eq $((rn - 1)) ]
+	pdftotext "$tmp/noinfo/report.pdf" "$tmp/noinfo.txt"
+	check "no run_info.csv: no run information anywhere" sh -c "! grep -qF 'Thông tin lần chạy' '$tmp/noinfo.txt'"
+	check "no run_info.csv: the appendix is last" sh -c \
+		"pdftotext -f $((rn - 1)) -l $((rn - 1)) '$tmp/noinfo/report.pdf' - | grep -qF 'HS/lớp'"
+	# a malformed file stops the report with its position
+	printf 'key,val\nprogram,schoolstat-run\n' >"$tmp/noinfo/run_info.csv"
+	check "malformed run_info.csv exit 3" [ "$(status_of "$prog" "$tmp/noinfo")" = 3 ]
+	check "malformed run_info.csv message" grep -qx \
+		"$tmp/noinfo/run_info.csv:1: error: missing column 'value' (expected it in the header written by the pipeline)" "$tmp/err"
+fi
 
 echo "e2e_report: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -977,6 +977,122 @@ static void test_accr_levels(void **state)
 	assert_string_equal(rpt_accr_levels(NULL, buf, sizeof buf), "");
 }
 
+/* ------------------------------------------------------------ run info */
+
+/* Counts of run_info.csv grouped by hand in the Vietnamese style (fmt.h:
+ * '.' every three digits); what is not a plain count is kept as written. */
+static void test_info_count(void **state)
+{
+	static const struct {
+		const char *cell, *want;
+	} cases[] = {
+		{ "0", "0" },
+		{ "10", "10" },
+		{ "999", "999" },
+		{ "1000", "1.000" },
+		{ "1167", "1.167" },
+		{ "1234567", "1.234.567" },
+		{ "999999999999999999", "999.999.999.999.999.999" },
+		/* 19 digits may not fit a long long: kept */
+		{ "1234567890123456789", "1234567890123456789" },
+		/* unknown */
+		{ "", "—" },
+		/* not a count: printed as the file says */
+		{ "-3", "-3" },
+		{ "12a", "12a" },
+		{ " 12", " 12" },
+		{ "1.5", "1.5" },
+		{ "n/a", "n/a" },
+	};
+	char buf[64], small[4];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(rpt_info_count(cases[i].cell, buf,
+						   sizeof buf),
+				    cases[i].want);
+	assert_string_equal(rpt_info_count(NULL, buf, sizeof buf), "—");
+	/* truncated like snprintf */
+	assert_string_equal(rpt_info_count("1167", small, sizeof small),
+			    "1.1");
+	assert_ptr_equal(rpt_info_count("7", buf, sizeof buf), buf);
+}
+
+static void test_info_hash(void **state)
+{
+	static const struct {
+		const char *hex, *want;
+	} cases[] = {
+		/* sha256sum data/sample/schools.csv, as run_info.csv has it */
+		{ "583abec76140a17faa846fabae15d611"
+		  "1f263b843c553993fc45106a253304b1",
+		  "583abec76140" },
+		/* upper case is hex too, kept as written */
+		{ "0418392A2DDB57F742C31815EDD67354"
+		  "9FB92ACB04071EDE00333B4BC2837D7",
+		  "0418392A2DDB" },
+		{ "0123456789ab", "0123456789ab" },
+		{ "", "—" },
+		/* not a hash of twelve hex digits: as written */
+		{ "0123456789a", "0123456789a" },
+		{ "0123456789ag0000", "0123456789ag0000" },
+		{ "unknown", "unknown" },
+	};
+	char buf[80], small[5];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(rpt_info_hash(cases[i].hex, buf,
+						  sizeof buf),
+				    cases[i].want);
+	assert_string_equal(rpt_info_hash(NULL, buf, sizeof buf), "—");
+	assert_string_equal(rpt_info_hash(cases[0].hex, small, sizeof small),
+			    "583a");
+}
+
+static void test_info_table(void **state)
+{
+	static const struct {
+		const char *key, *file;
+		int ok;
+	} cases[] = {
+		{ "table:schools.csv:path", "schools.csv", 1 },
+		{ "table:exam_scores.csv:path", "exam_scores.csv", 1 },
+		{ "table:x:path", "x", 1 },
+		/* the name is what lies between the first "table:" and the
+		 * last ":path" */
+		{ "table:a:b.csv:path", "a:b.csv", 1 },
+		{ "table::path", "", 0 },
+		{ "table:path", "", 0 },
+		{ "table:schools.csv:sha256", "", 0 },
+		{ "table:schools.csv:rows_read", "", 0 },
+		{ "table:schools.csv:path ", "", 0 },
+		{ "Table:schools.csv:path", "", 0 },
+		{ "xtable:schools.csv:path", "", 0 },
+		{ "tables", "", 0 },
+		{ "input_dir", "", 0 },
+		{ "", "", 0 },
+	};
+	char file[64], small[5];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(file, sizeof file, "%s", "");
+		assert_int_equal(rpt_info_table(cases[i].key, file,
+						sizeof file),
+				 cases[i].ok);
+		assert_string_equal(file, cases[i].file);
+	}
+	assert_int_equal(rpt_info_table(NULL, file, sizeof file), 0);
+	assert_int_equal(rpt_info_table("table:schools.csv:path", small,
+					sizeof small),
+			 1);
+	assert_string_equal(small, "scho");
+}
+
 /* ------------------------------------------------------------ report_run */
 
 typedef struct fixture {
@@ -1545,6 +1661,202 @@ static void test_run_accr(void **state)
 	free(b);
 }
 
+/* ------------------------------------------------------------ run info */
+
+/* As schoolstat-run writes it (include/run.h), for two tables; the
+ * enrollment table's rows_rejected unknown. */
+static const char run_info_csv[] =
+	"key,value\n"
+	"program,schoolstat-run\n"
+	"version,0.1.0\n"
+	"input_dir,data/sample\n"
+	"norms,data/norms.csv\n"
+	"norms_sha256,"
+	"04183920a2ddb57f742c31815edd673549fb92acb04071ede00333b4bc2837d7\n"
+	"validation_errors,3\n"
+	"validation_warnings,49\n"
+	"rejected_rows,3\n"
+	"tables,2\n"
+	"table:schools.csv:path,data/sample/schools.csv\n"
+	"table:schools.csv:sha256,"
+	"583abec76140a17faa846fabae15d6111f263b843c553993fc45106a253304b1\n"
+	"table:schools.csv:rows_read,10\n"
+	"table:schools.csv:rows_accepted,10\n"
+	"table:schools.csv:rows_rejected,0\n"
+	"table:enrollment.csv:path,\"data/in, 2025/enrollment.csv\"\n"
+	"table:enrollment.csv:sha256,"
+	"7c58c5f7eee0a45a4fb9abe4b818ae42ad2d3236fd73fdda693871f5ef1e1423\n"
+	"table:enrollment.csv:rows_read,1206\n"
+	"table:enrollment.csv:rows_accepted,1205\n"
+	"table:enrollment.csv:rows_rejected,\n";
+
+typedef struct info_result {
+	int tables, pages, mark;
+	ss_status status;
+} info_result;
+
+/* Lays the run-information page out alone (no page before it). */
+static void run_info_section(const char *dir, info_result *out)
+{
+	report_options o;
+	cairo_surface_t *s;
+	rdata r;
+	rctx c;
+	rdoc d;
+	ss_error e;
+
+	memset(out, 0, sizeof *out);
+	report_options_init(&o);
+	rdata_init(&r);
+	err_clear(&e);
+	assert_int_equal(rdata_load(&r, dir, &o, &e), SS_OK);
+	memset(&c, 0, sizeof c);
+	c.r = &r;
+	c.opt = &o;
+	s = cairo_pdf_surface_create_for_stream(discard, NULL, RPT_PAGE_W,
+						RPT_PAGE_H);
+	rdoc_init(&d, s, 0, NULL);
+	c.d = &d;
+	rpt_section_runinfo(&c);
+	out->tables = d.tables;
+	out->pages = d.page;
+	out->mark = d.marks[MARK_RUNINFO];
+	out->status = d.status;
+	rdoc_finish(&d);
+	rdoc_release(&d);
+	cairo_surface_finish(s);
+	cairo_surface_destroy(s);
+	rdata_release(&r);
+}
+
+/* The file read as key -> value: quoted cells, empty values, a repeated
+ * key (the first wins), absent keys and an absent file. */
+static void test_rdata_info(void **state)
+{
+	fixture *f = *state;
+	report_options o;
+	rdata r;
+	ss_error e;
+	char text[4096];
+
+	report_options_init(&o);
+	err_clear(&e);
+	rdata_init(&r);
+	assert_int_equal(rdata_load(&r, f->dir, &o, &e), SS_OK);
+	assert_int_equal(r.has_info, 0);
+	assert_null(rdata_info(&r, "program"));
+	rdata_release(&r);
+	snprintf(text, sizeof text, "%sprogram,other\n", run_info_csv);
+	write_file(f->dir, "run_info.csv", text);
+	rdata_init(&r);
+	assert_int_equal(rdata_load(&r, f->dir, &o, &e), SS_OK);
+	assert_int_equal(r.has_info, 1);
+	assert_string_equal(rdata_info(&r, "program"), "schoolstat-run");
+	assert_string_equal(rdata_info(&r, "input_dir"), "data/sample");
+	assert_string_equal(rdata_info(&r, "table:enrollment.csv:path"),
+			    "data/in, 2025/enrollment.csv");
+	assert_string_equal(rdata_info(&r, "table:enrollment.csv:rows_read"),
+			    "1206");
+	assert_string_equal(
+		rdata_info(&r, "table:enrollment.csv:rows_rejected"), "");
+	assert_null(rdata_info(&r, "table:targets.csv:path"));
+	assert_null(rdata_info(&r, "key"));   /* the header is no row */
+	rdata_release(&r);
+}
+
+/* The page: one table of the input files, after a page of its own; a
+ * file without tables gives no table; no file, no page. */
+static void test_section_runinfo(void **state)
+{
+	fixture *f = *state;
+	info_result res;
+
+	run_info_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.pages, 0);
+	assert_int_equal(res.tables, 0);
+	assert_int_equal(res.mark, 0);
+	write_file(f->dir, "run_info.csv", run_info_csv);
+	run_info_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.pages, 1);
+	assert_int_equal(res.mark, 1);
+	assert_int_equal(res.tables, 1);
+	/* only the header and the totals: no table, still a page */
+	write_file(f->dir, "run_info.csv",
+		   "key,value\nprogram,schoolstat-run\nversion,\n"
+		   "validation_errors,\ntables,0\n");
+	run_info_section(f->dir, &res);
+	assert_int_equal(res.status, SS_OK);
+	assert_int_equal(res.pages, 1);
+	assert_int_equal(res.tables, 0);
+}
+
+/* Through report_run: one page more with the file, the same bytes again,
+ * as before without it; a malformed file stops the report. */
+static void test_run_info_page(void **state)
+{
+	fixture *f = *state;
+	report_options o;
+	report_summary plain, sum;
+	char path[512], info[512];
+	char *a, *b, *c0;
+	size_t la = 0, lb = 0, lc = 0;
+	ss_error e;
+
+	report_options_init(&o);
+	o.has_epoch = 1;
+	o.epoch = 1748736000LL;
+	err_clear(&e);
+	snprintf(path, sizeof path, "%s/report.pdf", f->dir);
+	snprintf(info, sizeof info, "%s/run_info.csv", f->dir);
+	assert_int_equal(report_run(f->dir, &o, &plain, &e), SS_OK);
+	c0 = slurp(path, &lc);
+	assert_non_null(c0);
+	write_file(f->dir, "run_info.csv", run_info_csv);
+	assert_int_equal(report_run(f->dir, &o, &sum, &e), SS_OK);
+	assert_int_equal(sum.pages, plain.pages + 1);
+	a = slurp(path, &la);
+	assert_non_null(a);
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_OK);
+	b = slurp(path, &lb);
+	assert_non_null(b);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	free(a);
+	free(b);
+	/* gone again: the report is the one without it, byte for byte (no
+	 * contents entry either) */
+	assert_int_equal(unlink(info), 0);
+	assert_int_equal(report_run(f->dir, &o, &sum, &e), SS_OK);
+	assert_int_equal(sum.pages, plain.pages);
+	b = slurp(path, &lb);
+	assert_non_null(b);
+	assert_int_equal(lb, lc);
+	assert_memory_equal(b, c0, lc);
+	free(b);
+	free(c0);
+	/* a header without "value" */
+	write_file(f->dir, "run_info.csv", "key,val\nprogram,schoolstat-run\n");
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_EDATA);
+	assert_string_equal(e.file, info);
+	assert_int_equal(e.line, 1);
+	assert_string_equal(e.msg, "missing column 'value' (expected it in the "
+				   "header written by the pipeline)");
+	/* an unclosed quote */
+	write_file(f->dir, "run_info.csv",
+		   "key,value\nprogram,schoolstat-run\ninput_dir,\"data\n");
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_EDATA);
+	assert_string_equal(e.file, info);
+	assert_true(e.line >= 3);
+	/* unreadable: a directory by that name */
+	assert_int_equal(unlink(info), 0);
+	assert_int_equal(mkdir(info, 0755), 0);
+	assert_int_equal(report_run(f->dir, &o, NULL, &e), SS_EIO);
+	assert_false(exists(f->dir, "report.pdf.tmp"));
+	assert_int_equal(rmdir(info), 0);
+}
+
 /* Read by LeakSanitizer in sanitized builds: fontconfig keeps its
  * configuration through offsets, which LeakSanitizer takes for leaks (see
  * chart_fonts_release). */
@@ -1588,6 +1900,9 @@ int main(void)
 		cmocka_unit_test(test_accr_deadline_order),
 		cmocka_unit_test(test_accr_verdict),
 		cmocka_unit_test(test_accr_levels),
+		cmocka_unit_test(test_info_count),
+		cmocka_unit_test(test_info_hash),
+		cmocka_unit_test(test_info_table),
 		cmocka_unit_test_setup_teardown(test_run_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_bad_year, setup,
 						teardown),
@@ -1602,6 +1917,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_section_accr_errors, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_run_accr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rdata_info, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_section_runinfo, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_run_info_page, setup,
+						teardown),
 	};
 
 	int failed;

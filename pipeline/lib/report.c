@@ -227,6 +227,7 @@ static const char *const toc_titles[MARK_COUNT] = {
 	"V. Kết quả thi",
 	"VI. Chất lượng dữ liệu",
 	"Phụ lục. Số liệu chi tiết theo trường",
+	"Thông tin lần chạy",
 };
 
 static void cover_toc(rctx *c)
@@ -245,6 +246,9 @@ static void cover_toc(rctx *c)
 		PangoLayout *lt, *lp;
 		double tw, pw, h;
 
+		/* the report stage run by hand has no run information */
+		if (i == MARK_RUNINFO && !c->r->has_info)
+			continue;
 		if (i == MARK_EXAM)
 			snprintf(title, sizeof title, "V. %s", c->exam_title);
 		else
@@ -465,6 +469,7 @@ static void render(rctx *c)
 	rpt_section_quality(c);
 	closing(c);
 	rpt_appendix(c);
+	rpt_section_runinfo(c);
 }
 
 static cairo_status_t discard(void *closure, const unsigned char *data,

@@ -24,6 +24,7 @@ void rdata_init(rdata *r)
 	ctable_init(&r->sources);
 	ctable_init(&r->exam_hist);
 	ctable_init(&r->exam_summary);
+	ctable_init(&r->info);
 	strmap_init(&r->ind_idx);
 	strmap_init(&r->norm_idx);
 	strmap_init(&r->school_idx);
@@ -41,6 +42,7 @@ void rdata_release(rdata *r)
 	ctable_release(&r->sources);
 	ctable_release(&r->exam_hist);
 	ctable_release(&r->exam_summary);
+	ctable_release(&r->info);
 	strmap_release(&r->ind_idx);
 	strmap_release(&r->norm_idx);
 	strmap_release(&r->school_idx);
@@ -130,6 +132,7 @@ static const char *const sources_cols[] = { "table", "path", "present",
 					    "rows_read", "accepted",
 					    "rejected", NULL };
 static const char *const rejects_cols[] = { "file", "line", NULL };
+static const char *const info_cols[] = { "key", "value", NULL };
 
 static int make_key(char *buf, size_t size, const char *a, const char *b,
 		    const char *c)
@@ -303,6 +306,9 @@ ss_status rdata_load(rdata *r, const char *outdir, const report_options *opt,
 	if (st == SS_OK)
 		st = load_optional(&r->hist, outdir, "exam_histograms.csv",
 				   &r->has_hist, e);
+	if (st == SS_OK)
+		st = load_optional(&r->info, outdir, "run_info.csv",
+				   &r->has_info, e);
 	if (st != SS_OK)
 		return st;
 	if ((r->has_ind && (st = need_columns(&r->ind, ind_cols, e))) ||
@@ -313,7 +319,8 @@ ss_status rdata_load(rdata *r, const char *outdir, const report_options *opt,
 	    (r->has_sources &&
 	     (st = need_columns(&r->sources, sources_cols, e))) ||
 	    (r->has_rejects &&
-	     (st = need_columns(&r->rejects, rejects_cols, e))))
+	     (st = need_columns(&r->rejects, rejects_cols, e))) ||
+	    (r->has_info && (st = need_columns(&r->info, info_cols, e))))
 		return st;
 	if ((st = index_rows(&r->ind, "indicator", &r->ind_idx, e)) ||
 	    (st = index_rows(&r->norms, "norm", &r->norm_idx, e)))
@@ -330,6 +337,19 @@ ss_status rdata_load(rdata *r, const char *outdir, const report_options *opt,
 }
 
 /* ------------------------------------------------------------ lookups */
+
+const char *rdata_info(const rdata *r, const char *key)
+{
+	int ck = ctable_col(&r->info, "key");
+	int cv = ctable_col(&r->info, "value");
+	size_t i;
+
+	/* a few dozen rows: a scan is enough */
+	for (i = 0; r->has_info && i < r->info.nrows; i++)
+		if (strcmp(ctable_get(&r->info, i, ck), key) == 0)
+			return ctable_get(&r->info, i, cv);
+	return NULL;
+}
 
 static int find(const strmap *m, const char *a, const char *b, const char *c,
 		long *row)

@@ -216,8 +216,11 @@ typedef struct rdata {
 	char *outdir;
 	ctable schools, ind, norms, gaps, valid, rejects, hist, sources,
 	       exam_hist, exam_summary;
+	ctable info;         /* run_info.csv (key,value), written by
+				schoolstat-run; absent when the report
+				stage is run by hand */
 	int has_ind, has_norms, has_gaps, has_valid, has_rejects, has_hist,
-	    has_sources;
+	    has_sources, has_info;
 	strmap ind_idx;      /* "year\x1fscope\x1findicator" -> row */
 	strmap norm_idx;     /* "year\x1fscope\x1fnorm" -> row */
 	strmap school_idx;   /* school_id -> row of schools */
@@ -243,6 +246,10 @@ int rdata_ind(const rdata *r, const char *year, const char *scope,
 /* The norm row; 1 when present. */
 int rdata_norm(const rdata *r, const char *year, const char *scope,
 	       const char *norm, rnorm *out);
+
+/* The value of key in run_info.csv (the first row with that key), or NULL
+ * when the file or the key is absent. An empty value is returned as "". */
+const char *rdata_info(const rdata *r, const char *key);
 
 /* A cell by column name ("" when the column or row is missing). */
 const char *rdata_cell(const ctable *t, size_t row, const char *col);
@@ -271,6 +278,7 @@ enum {
 	MARK_EXAM,
 	MARK_QUALITY,
 	MARK_APPENDIX,
+	MARK_RUNINFO,   /* only when run_info.csv is present */
 	MARK_COUNT
 };
 
@@ -299,6 +307,25 @@ void rpt_section_accr(rctx *c);
 void rpt_section_exam(rctx *c);
 void rpt_section_quality(rctx *c);
 void rpt_appendix(rctx *c);
+/* The last page (report_runinfo.c): the run's essentials from
+ * run_info.csv. Draws nothing when the file is absent. */
+void rpt_section_runinfo(rctx *c);
+
+/* run_info.csv's cells as printed (pure; report_runinfo.c). */
+
+/* A count: digits only (at most 18) -> grouped Vietnamese style ("1167"
+ * -> "1.167", "0" -> "0"); NULL or "" (unknown) -> "—" (em dash); any
+ * other text is copied as written. Returns buf. */
+const char *rpt_info_count(const char *cell, char *buf, size_t size);
+
+/* A SHA-256 shortened for print: its first 12 characters when they are
+ * hex digits ("583abec76140" from the 64 of the file); NULL or "" -> "—";
+ * anything else is copied as written. Returns buf. */
+const char *rpt_info_hash(const char *hex, char *buf, size_t size);
+
+/* 1 when key is "table:<file>:path" with a non-empty <file>, which is
+ * copied into file (truncated like snprintf); 0 otherwise. */
+int rpt_info_table(const char *key, char *file, size_t size);
 
 /* Section IV's formats (pure; report_accr.c). */
 
