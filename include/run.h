@@ -62,6 +62,11 @@ ss_status run_sha256_file(const char *path, long long offset, long long len,
 			  char hex[RUN_SHA256_HEX], long long *bytes,
 			  ss_error *e);
 
+/* Hashes from the current position of the open file fd (path names it in
+ * errors) to its end (len < 0) or len bytes, as run_sha256_file. */
+ss_status run_sha256_fd(int fd, const char *path, long long len,
+			char hex[RUN_SHA256_HEX], long long *bytes, ss_error *e);
+
 /* ------------------------------------------------------------ buffers */
 
 /* A growing NUL-terminated string. An allocation failure is sticky
@@ -101,6 +106,12 @@ typedef struct run_file {
 	long long bytes;            /* -1 when unknown or absent */
 	int external;               /* 1: a path outside the output tree,
 				       as given; 0: relative to the output */
+	/* The hash index (see run_index_hash): when indexed is 1, bytes,
+	   mtime_ns and ino are the file's as it was when sha256 was taken,
+	   and it was not racy then, so that an equal stat later means the
+	   same bytes. 0: only the hash is known. */
+	long long mtime_ns, ino;
+	int indexed;
 } run_file;
 
 typedef struct run_files {
@@ -113,11 +124,45 @@ void run_files_release(run_files *l);
 /* Appends a copy of path with sha256 (NULL or "": absent) and bytes. */
 ss_status run_files_add(run_files *l, const char *path, const char *sha256,
 			long long bytes, int external, ss_error *e);
+/* Appends a copy of f, its index fields included. */
+ss_status run_files_add_copy(run_files *l, const run_file *f, ss_error *e);
 /* The entry for path (and external flag), or NULL. Linear. */
 const run_file *run_files_find(const run_files *l, const char *path,
 			       int external);
 /* Sorts by (external, path) in byte order, for deterministic output. */
 void run_files_sort(run_files *l);
+
+/* ------------------------------------------------------------ hash index */
+
+/* Like git's index, the driver keeps (size, mtime in nanoseconds, inode)
+ * beside each SHA-256 it records, and takes the recorded hash again
+ * instead of reading the file when all three are unchanged.
+ *
+ * Racy files: a file rewritten with the same size within the same
+ * time-stamp tick as the stat that was recorded would look unchanged. So
+ * an entry is indexed only when the file's mtime was at least
+ * RUN_RACY_NS older than the moment its hash was taken (and not in the
+ * future); a file modified after that moment gets a newer mtime and is
+ * hashed again. A file that was racy is always hashed again next time.
+ * Limit: a tool that rewrites a file in place with the same size and then
+ * sets its mtime back (touch -d, rsync --inplace -t) defeats the index. */
+#define RUN_RACY_NS 2000000000LL
+
+/* 1 when known is an indexed entry whose size, mtime and inode equal
+ * these; 0 otherwise (known may be NULL). */
+int run_index_fresh(const run_file *known, long long size, long long mtime_ns,
+		    long long ino);
+
+/* The wall clock in nanoseconds since the epoch, as file times are. */
+long long run_index_now_ns(void);
+
+/* Fills f->sha256, bytes, mtime_ns, ino and indexed for the file at path
+ * (f->path and f->external untouched): the hash of known when
+ * run_index_fresh, else by reading the file (stat taken on the open file
+ * before it is read; indexed when not racy). *hashed (may be NULL) says
+ * whether the file was read. SS_EIO naming the path. */
+ss_status run_index_hash(const char *path, const run_file *known,
+			 run_file *f, int *hashed, ss_error *e);
 
 /* ------------------------------------------------------------ JSON */
 
@@ -397,6 +442,12 @@ char *run_path_join(const char *dir, const char *name);
  * dir, with their SHA-256 and size, sorted. Symbolic links and special
  * files are skipped. SS_EIO. */
 ss_status run_scan_tree(const char *dir, run_files *out, ss_error *e);
+/* The same, through the hash index: a file whose entry in known (paths
+ * relative to dir; may be NULL) is fresh is not read. *nhashed (may be
+ * NULL) gets the number of bytes read. */
+ss_status run_scan_tree_indexed(const char *dir, const run_files *known,
+				run_files *out, long long *nhashed,
+				ss_error *e);
 
 /* Copies src to dst (created; its parent directories too), keeping mode
  * and modification time, and hashes what was copied into hex (may be
@@ -405,6 +456,14 @@ ss_status run_scan_tree(const char *dir, run_files *out, ss_error *e);
 ss_status run_copy_file(const char *src, const char *dst,
 			char hex[RUN_SHA256_HEX], long long *bytes,
 			ss_error *e);
+
+/* The same, through the hash index: when known (may be NULL) is fresh
+ * for src, the bytes are copied without hashing and known's hash is taken.
+ * *got gets the hash, bytes, mtime_ns, ino and indexed of dst (path and
+ * external untouched); *hashed (may be NULL) whether src was hashed. */
+ss_status run_copy_file_indexed(const char *src, const char *dst,
+				const run_file *known, run_file *got,
+				int *hashed, ss_error *e);
 
 /* Copies the tree at src (a file or directory) to dst. */
 ss_status run_copy_tree(const char *src, const char *dst, ss_error *e);

@@ -120,7 +120,7 @@ for t in schools enrollment promotion exam_scores exam_summary staffing targets 
 		grep -q "{\"table\": \"$t.csv\", \"path\": \"$tmp/in/$t.csv\", \"present\": true, \"sha256\": \"$h\", .*\"rows_read\": $read_n," "$man"
 done
 sed -n '/^  "outputs": \[/,/^  \]/p' "$man" |
-	sed -n 's/.*{"path": "\([^"]*\)", "sha256": "\([0-9a-f]*\)", "bytes": \([0-9]*\)}.*/\2  .\/\1/p' |
+	sed -n 's/.*{"path": "\([^"]*\)", "sha256": "\([0-9a-f]*\)", "bytes": \([0-9]*\)[,}].*/\2  .\/\1/p' |
 	sort -k2 >"$tmp/man_outputs"
 snap_data "$out" >"$tmp/real_outputs"
 check "manifest: every output with its sha256sum" diff "$tmp/real_outputs" "$tmp/man_outputs"
@@ -140,7 +140,7 @@ check "unchanged rerun: says so" grep -q "^schoolstat-run: nothing changed: no s
 snap_data "$out" >"$tmp/snap2"
 check "unchanged rerun: outputs byte-identical" diff "$tmp/snap1" "$tmp/snap2"
 sed -n '/^  "outputs": \[/,/^  \]/p' "$man" |
-	sed -n 's/.*{"path": "\([^"]*\)", "sha256": "\([0-9a-f]*\)", "bytes": \([0-9]*\)}.*/\2  .\/\1/p' |
+	sed -n 's/.*{"path": "\([^"]*\)", "sha256": "\([0-9a-f]*\)", "bytes": \([0-9]*\)[,}].*/\2  .\/\1/p' |
 	sort -k2 >"$tmp/man_outputs2"
 check "unchanged rerun: the manifest lists the same outputs" diff "$tmp/man_outputs" "$tmp/man_outputs2"
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run.h"
@@ -174,6 +175,191 @@ static void test_sha256_file(void **state)
 	assert_int_equal(run_sha256_file(p, 0, -1, hex, NULL, &e), SS_EIO);
 	check_str("missing", e.msg, "cannot open: No such file or directory");
 	free(p);
+	tmpdir_free(dir);
+}
+
+/* ------------------------------------------------------------ hash index */
+
+/* Sets path's mtime to now + offset seconds (+ ns); returns it in ns. */
+static long long set_mtime(const char *path, long long offset, long ns)
+{
+	struct timespec t[2];
+	long long now = run_index_now_ns() / 1000000000LL;
+
+	t[0].tv_sec = t[1].tv_sec = (time_t)(now + offset);
+	t[0].tv_nsec = t[1].tv_nsec = ns;
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+	return (now + offset) * 1000000000LL + ns;
+}
+
+/* Hashes p with known, checks hashed and the hash, and keeps the entry. */
+static void index_step(const char *what, const char *p, run_file *known,
+		       int want_hashed, const char *want_hex, int want_indexed)
+{
+	run_file f;
+	int hashed = -1;
+	ss_error e;
+
+	memset(&f, 0, sizeof f);
+	err_clear(&e);
+	assert_int_equal(run_index_hash(p, known, &f, &hashed, &e), SS_OK);
+	if (hashed != want_hashed || f.indexed != want_indexed)
+		fail_msg("%s: hashed %d (want %d), indexed %d (want %d)", what,
+			 hashed, want_hashed, f.indexed, want_indexed);
+	check_str(what, f.sha256, want_hex);
+	assert_int_equal(f.bytes, 3);
+	*known = f;
+}
+
+static void test_index_rule(void **state)
+{
+	/* SHA-256 of "abc" (FIPS 180-2) and of "xyz" (sha256sum) */
+	static const char abc[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	static const char xyz[] = "3608bca1e44ea6c4d268eb6db02260269892c0b42b86bbf1e77a6fa16c3c9282";
+	char *dir = tmpdir_make(), *p = path2(dir, "f"), *q = path2(dir, "g");
+	run_file k;
+	long long m;
+	ss_error e;
+
+	(void)state;
+	memset(&k, 0, sizeof k);
+	err_clear(&e);
+	put_file(dir, "f", "abc");
+	m = set_mtime(p, -100, 123456789);
+	index_step("first: hashed", p, &k, 1, abc, 1);
+	assert_int_equal(k.mtime_ns, m);
+	index_step("unchanged: not read", p, &k, 0, abc, 1);
+	/* touched, same content: the stat differs, so it is read again */
+	set_mtime(p, -50, 0);
+	index_step("touched: hashed again", p, &k, 1, abc, 1);
+	index_step("touched, then unchanged", p, &k, 0, abc, 1);
+	/* same-size rewrite: a new mtime gives it away */
+	put_file(dir, "f", "xyz");
+	set_mtime(p, -40, 0);
+	index_step("same-size rewrite", p, &k, 1, xyz, 1);
+	/* same size and the old mtime put back, but a new file (new inode):
+	   what an editor's save-by-rename or tar leaves */
+	put_file(dir, "g", "abc");
+	set_mtime(q, -40, 0);
+	assert_int_equal(rename(q, p), 0);
+	index_step("new inode", p, &k, 1, abc, 1);
+	/* racy: written now, so a same-size rewrite within the same tick
+	   would keep size, mtime and inode; such an entry is never trusted */
+	put_file(dir, "f", "abc");
+	m = set_mtime(p, 0, 0);
+	index_step("racy: hashed, not indexed", p, &k, 1, abc, 0);
+	put_file(dir, "f", "xyz");
+	set_mtime(p, 0, 0);
+	assert_int_equal(k.mtime_ns, m);
+	index_step("racy rewrite, same stat: hashed again", p, &k, 1, xyz, 0);
+	/* an mtime in the future (clock skew) is racy too */
+	set_mtime(p, 3600, 0);
+	index_step("future mtime", p, &k, 1, xyz, 0);
+	index_step("future mtime, again", p, &k, 1, xyz, 0);
+	/* the documented limit: same size, mtime put back, same inode */
+	set_mtime(p, -30, 0);
+	index_step("old again", p, &k, 1, xyz, 1);
+	put_file(dir, "f", "abc");
+	set_mtime(p, -30, 0);
+	index_step("limit: mtime put back by hand", p, &k, 0, xyz, 1);
+	/* missing file */
+	free(q);
+	q = path2(dir, "missing");
+	assert_int_equal(run_index_hash(q, &k, &k, NULL, &e), SS_EIO);
+	check_str("missing", e.msg, "cannot open: No such file or directory");
+	free(p);
+	free(q);
+	tmpdir_free(dir);
+}
+
+static void test_index_fresh(void **state)
+{
+	run_file k;
+
+	(void)state;
+	memset(&k, 0, sizeof k);
+	snprintf(k.sha256, sizeof k.sha256, "%s", sha_cases[0].hex);
+	k.bytes = 3;
+	k.mtime_ns = 1000;
+	k.ino = 7;
+	k.indexed = 1;
+	assert_int_equal(run_index_fresh(&k, 3, 1000, 7), 1);
+	assert_int_equal(run_index_fresh(NULL, 3, 1000, 7), 0);
+	assert_int_equal(run_index_fresh(&k, 4, 1000, 7), 0);
+	assert_int_equal(run_index_fresh(&k, 3, 1001, 7), 0);
+	assert_int_equal(run_index_fresh(&k, 3, 1000, 8), 0);
+	k.indexed = 0;
+	assert_int_equal(run_index_fresh(&k, 3, 1000, 7), 0);
+	k.indexed = 1;
+	k.sha256[0] = '\0';
+	assert_int_equal(run_index_fresh(&k, 3, 1000, 7), 0);
+}
+
+/* The index through a tree scan, a copy and the manifest. */
+static void test_index_tree(void **state)
+{
+	char *dir = tmpdir_make(), *a = path2(dir, "a"), *b = path2(dir, "b");
+	char *dst = path2(dir, "copy/b");
+	run_files first, second, back;
+	run_manifest m, m2;
+	run_file got;
+	run_buf buf;
+	long long n = -1;
+	int hashed = -1;
+	ss_error e;
+
+	(void)state;
+	err_clear(&e);
+	put_file(dir, "a", "abc");
+	put_file(dir, "b", "xyz");
+	set_mtime(a, -100, 0);
+	run_files_init(&first);
+	run_files_init(&second);
+	assert_int_equal(run_scan_tree_indexed(dir, NULL, &first, &n, &e), SS_OK);
+	assert_int_equal(n, 6);
+	assert_int_equal(first.n, 2);
+	assert_int_equal(first.v[0].indexed, 1);
+	assert_int_equal(first.v[1].indexed, 0); /* b: just written */
+	n = -1;
+	assert_int_equal(run_scan_tree_indexed(dir, &first, &second, &n, &e), SS_OK);
+	assert_int_equal(n, 0 + 3); /* only the racy b is read */
+	check_str("scan a", second.v[0].sha256, sha_cases[0].hex);
+	/* a copy of a fresh entry is not hashed and takes its hash */
+	memset(&got, 0, sizeof got);
+	assert_int_equal(run_copy_file_indexed(a, dst, &first.v[0], &got, &hashed, &e),
+			 SS_OK);
+	assert_int_equal(hashed, 0);
+	check_str("copy a", got.sha256, sha_cases[0].hex);
+	assert_int_equal(got.mtime_ns, first.v[0].mtime_ns);
+	assert_int_equal(got.indexed, 1);
+	unlink(dst);
+	assert_int_equal(run_copy_file_indexed(b, dst, &first.v[1], &got, &hashed, &e),
+			 SS_OK);
+	assert_int_equal(hashed, 1);
+	assert_int_equal(got.indexed, 0);
+	/* the manifest keeps the stat of indexed entries only */
+	run_manifest_init(&m);
+	run_manifest_init(&m2);
+	for (size_t i = 0; i < first.n; i++)
+		assert_int_equal(run_files_add_copy(&m.outputs, &first.v[i], &e), SS_OK);
+	run_buf_init(&buf);
+	run_manifest_write_json(&m, &buf);
+	assert_int_equal(run_manifest_parse(&m2, buf.data, buf.len, "m.json", &e),
+			 SS_OK);
+	back = m2.outputs;
+	assert_int_equal(back.n, 2);
+	assert_int_equal(back.v[0].indexed, 1);
+	assert_true(back.v[0].mtime_ns == first.v[0].mtime_ns);
+	assert_true(back.v[0].ino == first.v[0].ino);
+	assert_int_equal(back.v[1].indexed, 0);
+	run_buf_release(&buf);
+	run_manifest_release(&m);
+	run_manifest_release(&m2);
+	run_files_release(&first);
+	run_files_release(&second);
+	free(a);
+	free(b);
+	free(dst);
 	tmpdir_free(dir);
 }
 
@@ -1555,6 +1741,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_sha256_file),
+		cmocka_unit_test(test_index_rule),
+		cmocka_unit_test(test_index_fresh),
+		cmocka_unit_test(test_index_tree),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_json_roundtrip),
 		cmocka_unit_test(test_json_parse),

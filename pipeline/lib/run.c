@@ -460,10 +460,23 @@ static ss_status make_work(engine *g)
 	return SS_OK;
 }
 
+/* Rescans out/, through the hash index: known (may be NULL) holds what
+ * is already known of its files; g->tree is used when it is NULL. */
+static ss_status rescan_known(engine *g, const run_files *known)
+{
+	run_files old = g->tree;
+	ss_status st;
+
+	run_files_init(&g->tree);
+	st = run_scan_tree_indexed(g->out, known ? known : &old, &g->tree,
+				   NULL, g->e);
+	run_files_release(&old);
+	return st;
+}
+
 static ss_status rescan(engine *g)
 {
-	run_files_release(&g->tree);
-	return run_scan_tree(g->out, &g->tree, g->e);
+	return rescan_known(g, NULL);
 }
 
 /* ------------------------------------------------------------ children */
@@ -618,11 +631,27 @@ static ss_status set_why(engine *g, run_stage_rec *r, const char *why)
 	return SS_OK;
 }
 
-/* Hashes an external file into list (absent: empty hash). */
+/* What the previous manifest knows of the external file path. */
+static const run_file *prev_external(const engine *g, const char *path)
+{
+	if (!g->have_prev)
+		return NULL;
+	for (size_t i = 0; i < g->prev.nstages; i++) {
+		const run_file *f = run_files_find(&g->prev.stages[i].inputs, path, 1);
+
+		if (f && f->indexed)
+			return f;
+	}
+	return NULL;
+}
+
+/* Hashes an external file into list (absent: empty hash), through the
+ * hash index. */
 static ss_status add_external(engine *g, run_files *list, const char *path,
 			      char sha[RUN_SHA256_HEX], long long *bytes)
 {
 	struct stat sb;
+	run_file f;
 	ss_status st;
 
 	sha[0] = '\0';
@@ -630,9 +659,15 @@ static ss_status add_external(engine *g, run_files *list, const char *path,
 	/* a missing input is the stage's to report, in its own words */
 	if (stat(path, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR))
 		return run_files_add(list, path, "", -1, 1, g->e);
-	if ((st = run_sha256_file(path, 0, -1, sha, bytes, g->e)) != SS_OK)
+	memset(&f, 0, sizeof f);
+	f.path = (char *)path;
+	f.external = 1;
+	if ((st = run_index_hash(path, prev_external(g, path), &f, NULL,
+				 g->e)) != SS_OK)
 		return st;
-	return run_files_add(list, path, sha, *bytes, 1, g->e);
+	memcpy(sha, f.sha256, RUN_SHA256_HEX);
+	*bytes = f.bytes;
+	return run_files_add_copy(list, &f, g->e);
 }
 
 static ss_status collect_inputs(engine *g, const run_stage_def *d,
@@ -780,24 +815,27 @@ static ss_status try_reuse(engine *g, const run_stage_rec *prev,
 		const run_file *f = &prev->outputs.v[copied];
 		char *src = run_path_join(g->output, f->path);
 		char *dst = run_path_join(g->out, f->path);
-		char hex[RUN_SHA256_HEX];
-		long long bytes;
+		run_file got;
 		struct stat sb;
 
+		memset(&got, 0, sizeof got);
+		got.path = f->path;
 		if (!src || !dst) {
 			st = oom(g);
 		} else if (lstat(src, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 			snprintf(why, size, "its previous output %s is missing", f->path);
 		} else if (exists(dst)) {
 			snprintf(why, size, "%s is now written by an earlier stage", f->path);
-		} else if ((st = run_copy_file(src, dst, hex, &bytes, g->e)) == SS_OK) {
-			if (strcmp(hex, f->sha256) != 0) {
+		} else if ((st = run_copy_file_indexed(src, dst,
+				run_files_find(&g->prev.outputs, f->path, 0), &got,
+				NULL, g->e)) == SS_OK) {
+			if (strcmp(got.sha256, f->sha256) != 0) {
 				snprintf(why, size,
 					 "its previous output %s was changed after the last run",
 					 f->path);
 				unlink(dst);
 			} else
-				st = run_files_add(&r->outputs, f->path, hex, bytes, 0, g->e);
+				st = run_files_add_copy(&r->outputs, &got, g->e);
 		}
 		free(src);
 		free(dst);
@@ -934,7 +972,7 @@ static ss_status rerun(engine *g, const run_stage_def *d, run_stage_rec *r,
 	r->seconds = seconds_since(&t);
 	free(argv);
 	if (st == SS_OK && !cr.stopped_by && cr.exited && cr.code == 0) {
-		if ((st = rescan(g)) == SS_OK)
+		if ((st = rescan_known(g, &before)) == SS_OK)
 			st = record_outputs(g, &before, r);
 		r->status = RUN_STAGE_RERUN;
 		r->exit_status = 0;
@@ -1046,7 +1084,10 @@ static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
 			r->exit_status = prev->exit_status;
 			g->res->nreused++;
 			emit(g, r, NULL);
-			return rescan(g);
+			/* the copies' hashes are known: no need to read them */
+			for (size_t i = 0; i < r->outputs.n && st == SS_OK; i++)
+				st = run_files_add_copy(&g->tree, &r->outputs.v[i], g->e);
+			return st == SS_OK ? rescan(g) : st;
 		}
 	}
 	if ((st = set_why(g, r, why)) != SS_OK)

@@ -168,8 +168,23 @@ ss_status run_files_add(run_files *l, const char *path, const char *sha256,
 	snprintf(f->sha256, sizeof f->sha256, "%s", sha256 ? sha256 : "");
 	f->bytes = bytes;
 	f->external = external;
+	f->mtime_ns = f->ino = -1;
+	f->indexed = 0;
 	l->n++;
 	return SS_OK;
+}
+
+ss_status run_files_add_copy(run_files *l, const run_file *f, ss_error *e)
+{
+	ss_status st = run_files_add(l, f->path, f->sha256, f->bytes,
+				     f->external, e);
+
+	if (st == SS_OK) {
+		l->v[l->n - 1].mtime_ns = f->mtime_ns;
+		l->v[l->n - 1].ino = f->ino;
+		l->v[l->n - 1].indexed = f->indexed;
+	}
+	return st;
 }
 
 const run_file *run_files_find(const run_files *l, const char *path,

@@ -103,8 +103,9 @@ ss_status run_write_file(const char *path, const char *data, size_t len,
 
 /* ------------------------------------------------------------ scanning */
 
-static ss_status scan_dir(const char *root, const char *rel, run_files *out,
-			  ss_error *e)
+static ss_status scan_dir(const char *root, const char *rel,
+			  const run_files *known, run_files *out,
+			  long long *nhashed, ss_error *e)
 {
 	char *dirpath = rel[0] ? run_path_join(root, rel) : strdup(root);
 	DIR *d;
@@ -135,14 +136,20 @@ static ss_status scan_dir(const char *root, const char *rel, run_files *out,
 		if (lstat(full, &sb) != 0) {
 			st = err_set_errno(e, SS_EIO, full, errno, "cannot stat");
 		} else if (S_ISDIR(sb.st_mode)) {
-			st = scan_dir(root, relpath, out, e);
+			st = scan_dir(root, relpath, known, out, nhashed, e);
 		} else if (S_ISREG(sb.st_mode)) {
-			char hex[RUN_SHA256_HEX];
-			long long bytes;
+			run_file f;
+			int hashed = 0;
 
-			st = run_sha256_file(full, 0, -1, hex, &bytes, e);
+			memset(&f, 0, sizeof f);
+			f.path = relpath;
+			st = run_index_hash(full, known ? run_files_find(known, relpath, 0)
+							: NULL,
+					    &f, &hashed, e);
 			if (st == SS_OK)
-				st = run_files_add(out, relpath, hex, bytes, 0, e);
+				st = run_files_add_copy(out, &f, e);
+			if (st == SS_OK && hashed && nhashed)
+				*nhashed += f.bytes;
 		}
 		free(relpath);
 		free(full);
@@ -157,7 +164,18 @@ static ss_status scan_dir(const char *root, const char *rel, run_files *out,
 
 ss_status run_scan_tree(const char *dir, run_files *out, ss_error *e)
 {
-	ss_status st = scan_dir(dir, "", out, e);
+	return run_scan_tree_indexed(dir, NULL, out, NULL, e);
+}
+
+ss_status run_scan_tree_indexed(const char *dir, const run_files *known,
+				run_files *out, long long *nhashed,
+				ss_error *e)
+{
+	ss_status st;
+
+	if (nhashed)
+		*nhashed = 0;
+	st = scan_dir(dir, "", known, out, nhashed, e);
 
 	if (st == SS_OK)
 		run_files_sort(out);
@@ -189,18 +207,25 @@ static ss_status make_parents(const char *path, ss_error *e)
 	return st;
 }
 
-ss_status run_copy_file(const char *src, const char *dst,
-			char hex[RUN_SHA256_HEX], long long *bytes,
-			ss_error *e)
+/* Copies src to dst; hashes what it copies unless known is fresh for
+ * src (*hashed says which). got (may be NULL) gets dst's index entry. */
+static ss_status copy_file(const char *src, const char *dst,
+			   const run_file *known, run_file *got_entry,
+			   int *hashed, ss_error *e)
 {
 	unsigned char buf[65536];
 	struct stat sb;
 	run_sha256 s;
 	long long done = 0;
-	int in, out, err = 0;
+	int in, out, err = 0, fresh;
 	const char *failed_path = src, *what = "cannot read";
+	long long mtime, t0;
+	struct stat db;
 	ss_status st;
 
+	if (hashed)
+		*hashed = 0;
+	t0 = run_index_now_ns();
 	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0)
 		return err_set_errno(e, SS_EIO, src, errno, "cannot open");
 	if (fstat(in, &sb) != 0) {
@@ -208,6 +233,9 @@ ss_status run_copy_file(const char *src, const char *dst,
 		close(in);
 		return err_set_errno(e, SS_EIO, src, err, "cannot stat");
 	}
+	mtime = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+	fresh = run_index_fresh(known, (long long)sb.st_size, mtime,
+				(long long)sb.st_ino);
 	if ((st = make_parents(dst, e)) != SS_OK) {
 		close(in);
 		return st;
@@ -235,7 +263,8 @@ ss_status run_copy_file(const char *src, const char *dst,
 			what = "cannot write";
 			break;
 		}
-		run_sha256_update(&s, buf, (size_t)got);
+		if (got_entry && !fresh)
+			run_sha256_update(&s, buf, (size_t)got);
 		done += got;
 	}
 	if (!err) {
@@ -244,7 +273,7 @@ ss_status run_copy_file(const char *src, const char *dst,
 		failed_path = dst;
 		what = "cannot write";
 		if (fchmod(out, sb.st_mode & 07777) != 0 ||
-		    futimens(out, times) != 0)
+		    futimens(out, times) != 0 || fstat(out, &db) != 0)
 			err = errno;
 	}
 	close(in);
@@ -257,11 +286,48 @@ ss_status run_copy_file(const char *src, const char *dst,
 		unlink(dst);
 		return err_set_errno(e, SS_EIO, failed_path, err, "%s", what);
 	}
-	if (hex)
-		run_sha256_final(&s, hex);
-	if (bytes)
-		*bytes = done;
+	if (!got_entry)
+		return SS_OK;
+	if (fresh) {
+		memcpy(got_entry->sha256, known->sha256, RUN_SHA256_HEX);
+	} else {
+		run_sha256_final(&s, got_entry->sha256);
+		if (hashed)
+			*hashed = 1;
+	}
+	got_entry->bytes = done;
+	got_entry->mtime_ns = mtime;
+	got_entry->ino = (long long)db.st_ino;
+	/* dst keeps src's mtime: it is racy when that is recent, and a
+	   source that changed size while read is not trusted either */
+	got_entry->indexed = mtime < t0 - RUN_RACY_NS &&
+			     done == (long long)sb.st_size &&
+			     done == (long long)db.st_size;
 	return SS_OK;
+}
+
+ss_status run_copy_file(const char *src, const char *dst,
+			char hex[RUN_SHA256_HEX], long long *bytes,
+			ss_error *e)
+{
+	run_file got;
+	ss_status st;
+
+	memset(&got, 0, sizeof got);
+	if ((st = copy_file(src, dst, NULL, &got, NULL, e)) != SS_OK)
+		return st;
+	if (hex)
+		memcpy(hex, got.sha256, RUN_SHA256_HEX);
+	if (bytes)
+		*bytes = got.bytes;
+	return SS_OK;
+}
+
+ss_status run_copy_file_indexed(const char *src, const char *dst,
+				const run_file *known, run_file *got,
+				int *hashed, ss_error *e)
+{
+	return copy_file(src, dst, known, got, hashed, e);
 }
 
 ss_status run_copy_tree(const char *src, const char *dst, ss_error *e)
@@ -274,7 +340,7 @@ ss_status run_copy_tree(const char *src, const char *dst, ss_error *e)
 	if (lstat(src, &sb) != 0)
 		return err_set_errno(e, SS_EIO, src, errno, "cannot stat");
 	if (S_ISREG(sb.st_mode))
-		return run_copy_file(src, dst, NULL, NULL, e);
+		return copy_file(src, dst, NULL, NULL, NULL, e);
 	if (S_ISLNK(sb.st_mode)) {
 		char target[4096];
 		ssize_t n = readlink(src, target, sizeof target - 1);

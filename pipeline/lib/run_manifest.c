@@ -120,10 +120,14 @@ static void put_files(run_buf *b, int indent, const run_files *l, int inputs)
 				       f->external ? "file" : "output");
 		run_buf_puts(b, ", \"sha256\": ");
 		put_sha(b, f->sha256);
-		if (!inputs) {
+		if (!inputs || f->indexed) {
 			run_buf_puts(b, ", \"bytes\": ");
 			put_count(b, f->bytes);
 		}
+		/* the hash index: only for files that were not racy */
+		if (f->indexed)
+			run_buf_printf(b, ", \"mtime_ns\": %lld, \"inode\": %lld",
+				       f->mtime_ns, f->ino);
 		run_buf_puts(b, i + 1 < l->n ? "},\n" : "}\n");
 	}
 	run_buf_printf(b, "%*s]", indent, "");
@@ -340,11 +344,20 @@ static ss_status read_files(run_files *l, const run_json *v, ss_error *e)
 
 		if (!path || !copy_sha(sha, run_json_get(f, "sha256")))
 			return SS_EDATA;
+		long long mtime = -1, ino = -1;
+
 		run_json_ll(run_json_get(f, "bytes"), &bytes);
 		st = run_files_add(l, path, sha, bytes,
 				   from && strcmp(from, "file") == 0, e);
 		if (st != SS_OK)
 			return st;
+		if (sha[0] && bytes >= 0 &&
+		    run_json_ll(run_json_get(f, "mtime_ns"), &mtime) &&
+		    run_json_ll(run_json_get(f, "inode"), &ino) && ino >= 0) {
+			l->v[l->n - 1].mtime_ns = mtime;
+			l->v[l->n - 1].ino = ino;
+			l->v[l->n - 1].indexed = 1;
+		}
 	}
 	return SS_OK;
 }
