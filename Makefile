@@ -156,7 +156,7 @@ report: $(STAGE_BIN)
 test-unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 
-test-e2e: $(STAGE_BIN)
+test-e2e: $(STAGE_BIN) $(TOOL_BIN)
 	@set -e; for t in $(E2E); do echo "== $$t"; BUILD=$(BUILD) sh $$t; done
 
 test-plain: test-unit test-e2e

@@ -620,5 +620,33 @@ else
 		"$tmp/noinfo/run_info.csv:1: error: missing column 'value' (expected it in the header written by the pipeline)" "$tmp/err"
 fi
 
+# A national exam file: more than 60 schools with results, so the exam
+# table shows levels and provinces, not schools (the appendix still lists
+# every school). Needs the generator of tools/ (make bench builds it).
+gen=$BUILD/tools/gen_exam
+if [ -x "$gen" ]; then
+	mkdir -p "$tmp/nat_in"
+	"$gen" --candidates 6000 --schools 80 --seed 7 \
+		--schools-csv "$tmp/nat_in/schools.csv" >"$tmp/nat_in/exam_scores.csv"
+	check "national input: driver exit 0" sh -c \
+		"'$bin/schoolstat-run' --input '$tmp/nat_in' --output '$tmp/nat' >/dev/null 2>&1"
+	pdftotext "$tmp/nat/report.pdf" "$tmp/nat.txt"
+	# section V runs from its heading to section VI's
+	sed -n '/^V\. KẾT QUẢ THI/,/^VI\. CHẤT LƯỢNG/p' "$tmp/nat.txt" >"$tmp/nat_v.txt"
+	check "national: exam table says why it has no schools" grep -qF "80 trường có thí sinh" "$tmp/nat_v.txt"
+	check "national: per-school figures pointed to indicators.csv" grep -qF "indicators.csv" "$tmp/nat_v.txt"
+	prov=$(grep -h '^[^,]*,province:[^,]*,exam_candidates:' "$tmp/nat/indicators.csv" |
+		head -1 | cut -d, -f2 | sed 's/^province://')
+	check "national: indicators.csv has province rows" [ -n "$prov" ]
+	check "national: a province row in the exam table" grep -qF "$prov" "$tmp/nat_v.txt"
+	name=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "name") c = i }
+		NR == 2 { print $c; exit }' "$tmp/nat/clean/schools.csv")
+	check "national: a school name to look for" [ -n "$name" ]
+	check "national: no school row in the exam table" sh -c "! grep -qF '$name' '$tmp/nat_v.txt'"
+	check "national: the school is in the appendix" grep -qF "$name" "$tmp/nat.txt"
+else
+	echo "e2e_report: $gen not built: national exam check skipped"
+fi
+
 echo "e2e_report: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

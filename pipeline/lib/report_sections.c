@@ -1134,12 +1134,67 @@ static void exam_histograms(rctx *c, const char **subjects, size_t ns)
 	free(bins);
 }
 
+/* Above this many schools with exam results the exam table shows levels
+ * and areas instead of schools: a national file would list every school
+ * of every subject on hundreds of pages (the exact figures per school
+ * stay in indicators.csv). */
+#define RPT_EXAM_MAX_SCHOOLS 60
+
+/* Scopes of the report year's exam_candidates rows that start with
+ * prefix, each once, in file order, appended to out (room for n_ind).
+ * Returns the new count. */
+static size_t exam_scopes(const rdata *r, const char *prefix,
+			  const char **out, size_t n)
+{
+	const char *pre = "exam_candidates:";
+	size_t i, j, start = n;
+
+	for (i = 0; i < r->ind.nrows; i++) {
+		const char *scope = rdata_cell(&r->ind, i, "scope");
+		int seen = 0;
+
+		if (strncmp(scope, prefix, strlen(prefix)) != 0 ||
+		    strncmp(rdata_cell(&r->ind, i, "indicator"), pre,
+			    strlen(pre)) != 0 ||
+		    strcmp(rdata_cell(&r->ind, i, "year"), r->year) != 0)
+			continue;
+		for (j = start; j < n && !seen; j++)
+			seen = strcmp(out[j], scope) == 0;
+		if (!seen)
+			out[n++] = scope;
+	}
+	return n;
+}
+
+/* Schools with a result in some subject of the report year. */
+static size_t exam_school_count(const rdata *r, const char **subjects,
+				size_t ns)
+{
+	char ind[LABEL_MAX];
+	size_t i, j, n = 0;
+	rval v;
+
+	for (i = 0; i < r->schools.nrows; i++) {
+		const char *id = rdata_cell(&r->schools, i, "school_id");
+
+		for (j = 0; j < ns; j++) {
+			snprintf(ind, sizeof ind, "exam_candidates:%s",
+				 subjects[j]);
+			if (rdata_ind(r, r->year, id, ind, &v)) {
+				n++;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
 void rpt_section_exam(rctx *c)
 {
 	const rdata *r = c->r;
-	const char **subjects = NULL;
-	size_t ns = 0, i, j;
-	char head[512], up[512], buf[512];
+	const char **subjects = NULL, **scopes = NULL;
+	size_t ns = 0, i, j, nschools, nscopes = 0;
+	char head[512], up[512], buf[1024];
 	rtable t;
 
 	snprintf(head, sizeof head, "V. %s",
@@ -1172,10 +1227,54 @@ void rpt_section_exam(rctx *c)
 		free(subjects);
 		return;
 	}
-	snprintf(buf, sizeof buf,
-		 "Số liệu năm học %s theo từng môn, toàn đơn vị và từng trường "
-		 "có thí sinh. Tỷ lệ kèm số thí sinh/tổng số thí sinh.",
-		 r->year);
+	nschools = exam_school_count(r, subjects, ns);
+	if (nschools > RPT_EXAM_MAX_SCHOOLS) {
+		/* the coarsest area the schools do not all share */
+		const char *geo = !r->province   ? "province:"
+				  : !r->district ? "district:"
+				  : !r->commune  ? "commune:"
+						 : NULL;
+		const char *what = !r->province   ? "tỉnh/thành phố"
+				   : !r->district ? "quận/huyện"
+						  : "xã/phường";
+		char cnt[FMT_BUF_SIZE];
+
+		fmt_count((long long)nschools, cnt, sizeof cnt);
+
+		scopes = malloc((r->ind.nrows + 1) * sizeof *scopes);
+		if (!scopes) {
+			oom(c);
+			free(subjects);
+			return;
+		}
+		nscopes = exam_scopes(r, "level:", scopes, 0);
+		if (geo)
+			nscopes = exam_scopes(r, geo, scopes, nscopes);
+		if (geo)
+			snprintf(buf, sizeof buf,
+				 "Số liệu năm học %s theo từng môn: toàn đơn "
+				 "vị, từng cấp học và từng %s. Đơn vị có %s "
+				 "trường có thí sinh, quá nhiều để liệt kê ở "
+				 "đây; số liệu của từng trường có trong tệp "
+				 "indicators.csv. Tỷ lệ kèm số thí sinh/tổng "
+				 "số thí sinh.",
+				 r->year, what, cnt);
+		else
+			snprintf(buf, sizeof buf,
+				 "Số liệu năm học %s theo từng môn: toàn đơn "
+				 "vị và từng cấp học. Đơn vị có %s trường có "
+				 "thí sinh, quá nhiều để liệt kê ở đây; số "
+				 "liệu của từng trường có trong tệp "
+				 "indicators.csv. Tỷ lệ kèm số thí sinh/tổng "
+				 "số thí sinh.",
+				 r->year, cnt);
+	} else {
+		snprintf(buf, sizeof buf,
+			 "Số liệu năm học %s theo từng môn, toàn đơn vị và "
+			 "từng trường có thí sinh. Tỷ lệ kèm số thí sinh/tổng "
+			 "số thí sinh.",
+			 r->year);
+	}
 	body(c, buf);
 	rtable_init(&t, exam_cols, 7, 7.5);
 	for (j = 0; j < ns; j++) {
@@ -1187,7 +1286,13 @@ void rpt_section_exam(rctx *c)
 		rtable_setf(&t, k, 0, "Môn %s", name);
 		exam_row(c, &t, "all", subjects[j], RROW_TOTAL);
 		snprintf(ind, sizeof ind, "exam_candidates:%s", subjects[j]);
-		for (i = 0; i < r->schools.nrows; i++) {
+		for (i = 0; scopes && i < nscopes; i++)
+			if (rdata_ind(r, r->year, scopes[i], ind, &v))
+				exam_row(c, &t, scopes[i], subjects[j],
+					 strncmp(scopes[i], "level:", 6) == 0
+						 ? RROW_TOTAL
+						 : RROW_BODY);
+		for (i = 0; !scopes && i < r->schools.nrows; i++) {
 			const char *id = rdata_cell(&r->schools, i,
 						    "school_id");
 
@@ -1202,6 +1307,7 @@ void rpt_section_exam(rctx *c)
 		"chuẩn mẫu. Trung vị và phân bố điểm chỉ có khi có điểm của "
 		"từng thí sinh; khi chỉ có số liệu tổng hợp, ô để “–”.");
 	exam_histograms(c, subjects, ns);
+	free(scopes);
 	free(subjects);
 }
 
