@@ -207,23 +207,6 @@ static void lower_first(char *s, size_t size)
 
 /* ------------------------------------------------------------ data */
 
-static void oom(rctx *c)
-{
-	ss_error e;
-
-	err_set(&e, SS_ENOMEM, NULL, 0, 0, "out of memory");
-	rdoc_fail(c->d, &e);
-}
-
-static void note(rctx *c, const char *text)
-{
-	rdoc_par(c->d, &rpt_note, RALIGN_LEFT, 0.0, text, 6.0);
-}
-
-static void body(rctx *c, const char *text)
-{
-	rdoc_par(c->d, &rpt_body, RALIGN_LEFT, 0.0, text, 5.0);
-}
 
 typedef struct accr_sec {
 	rctx *c;
@@ -407,7 +390,7 @@ static void state_text(accr_sec *s)
 	rval v;
 
 	if (!r->has_ind) {
-		body(c, "Chưa có số liệu chỉ số (thiếu tệp indicators.csv).");
+		rpt_par_body(c, "Chưa có số liệu chỉ số (thiếu tệp indicators.csv).");
 		return;
 	}
 	if (!rdata_ind(r, r->year, "all", "standard_school_share", &v)) {
@@ -415,7 +398,7 @@ static void state_text(accr_sec *s)
 			 "Năm học %s chưa có chỉ số về trường đạt chuẩn quốc "
 			 "gia trong tệp indicators.csv.",
 			 r->year);
-		body(c, buf);
+		rpt_par_body(c, buf);
 		return;
 	}
 	share_of(r, "all", "standard_school_share", a, sizeof a);
@@ -433,7 +416,7 @@ static void state_text(accr_sec *s)
 			 "Tỷ lệ trường đạt chuẩn quốc gia (công nhận còn hiệu "
 			 "lực) cuối năm học %s: %s%s.",
 			 r->year, a, lv);
-	body(c, buf);
+	rpt_par_body(c, buf);
 	if (rdata_ind(r, r->year, "all", "quality_level_share", &v)) {
 		share_of(r, "all", "quality_level_share", a, sizeof a);
 		by_level(r, "quality_level_share", "cấp độ", 4, lv, sizeof lv);
@@ -441,7 +424,7 @@ static void state_text(accr_sec *s)
 			 "Tỷ lệ trường đạt kiểm định chất lượng giáo dục (từ "
 			 "cấp độ 1 trở lên, còn hiệu lực): %s%s.",
 			 a, lv);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 	if (rdata_ind(r, r->year, "all", "accreditation_valid", &v)) {
 		count_ind(r, "all", "accreditation_valid", nv, sizeof nv);
@@ -455,7 +438,7 @@ static void state_text(accr_sec *s)
 			 "trường có thời hạn công nhận kết thúc trong năm học "
 			 "%s hoặc năm học sau.",
 			 nv, no, nx, ne, r->year);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 }
 
@@ -545,7 +528,7 @@ static void level_table(accr_sec *s)
 			 "theo cấp học, năm học %s",
 			 r->year);
 		rdoc_table(s->c->d, &t, buf);
-		note(s->c, "Tỷ lệ kèm số trường/tổng số trường của cấp học "
+		rpt_par_note(s->c, "Tỷ lệ kèm số trường/tổng số trường của cấp học "
 			   "(gồm cả trường tư thục; cột “Riêng công lập” chỉ "
 			   "tính trường công lập). Chỉ tính công nhận còn "
 			   "hiệu lực vào cuối năm học. “Hết hạn năm này, năm "
@@ -746,7 +729,7 @@ static void due_bullets(accr_sec *s, const due_item *items, size_t n)
 			 "từng trường ở bảng dưới đây (theo thứ tự hạn đăng "
 			 "ký).",
 			 s->ref, a, renew && first ? " và " : "", b);
-		body(c, buf);
+		rpt_par_body(c, buf);
 		return;
 	}
 	if (renew) {
@@ -755,7 +738,7 @@ static void due_bullets(accr_sec *s, const due_item *items, size_t n)
 			 "đăng ký đánh giá ngoài để công nhận lại (theo thứ tự "
 			 "hạn đăng ký):",
 			 s->ref);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 	for (i = 0; i < n; i++) {
 		size_t row = items[i].row;
@@ -791,7 +774,7 @@ static void due_bullets(accr_sec *s, const due_item *items, size_t n)
 		}
 		if (pos < sizeof buf - 1)
 			snprintf(buf + pos, sizeof buf - pos, ".");
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 }
 
@@ -842,7 +825,7 @@ static void actions(accr_sec *s, int sub)
 	rtable tab;
 
 	if (!items) {
-		oom(c);
+		rpt_fail_oom(c);
 		return;
 	}
 	snprintf(buf, sizeof buf,
@@ -864,7 +847,7 @@ static void actions(accr_sec *s, int sub)
 			 "Theo sổ theo dõi đến ngày %s, không trường nào đến "
 			 "hạn đăng ký đánh giá ngoài trong năm kế hoạch.",
 			 s->ref);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	} else {
 		due_bullets(s, items, n);
 		rtable_init(&tab, due_cols, 7, 7.0);
@@ -887,14 +870,14 @@ static void actions(accr_sec *s, int sub)
 			 "đủ các trường: tệp accreditation_schedule.csv.",
 			 o.validity_months[ACCR_RULES_2018] / 12,
 			 o.register_months[ACCR_RULES_2018]);
-		note(c, buf);
+		rpt_par_note(c, buf);
 	}
 	if (n < t->nrows) {
 		snprintf(buf, sizeof buf,
 			 "%zu trường còn lại chưa đến hạn đăng ký đánh giá lại "
 			 "trong năm kế hoạch.",
 			 t->nrows - n);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 	plan_warnings(s);
 	free(items);
@@ -1052,7 +1035,7 @@ static void compare_trend(accr_sec *s, const char *ind, long gap,
 		       " Cần thực hiện các lượt công nhận theo Bảng %d để giữ "
 		       "lộ trình.",
 		       table_no);
-	body(s->c, buf);
+	rpt_par_body(s->c, buf);
 }
 
 static void path_block(accr_sec *s, size_t from, size_t to, int sub,
@@ -1107,7 +1090,7 @@ static void path_block(accr_sec *s, size_t from, size_t to, int sub,
 		 rpt_accr_date(rdata_cell(t, from, "measured_on"), day,
 			       sizeof day),
 		 count_of(t, from, "planned_valid", n3, sizeof n3));
-	body(c, buf);
+	rpt_par_body(c, buf);
 	rtable_init(&tab, path_cols, 7, 7.5);
 	for (i = from; i < to; i++) {
 		int actual = strcmp(rdata_cell(t, i, "basis"), "actual") == 0;
@@ -1139,7 +1122,7 @@ static void path_block(accr_sec *s, size_t from, size_t to, int sub,
 	rtable_release(&tab);
 	/* the footnote under the first table, where (*) is read */
 	if (k == 1)
-		note(c, "(*) Số lượt công nhận (lần đầu hoặc công nhận lại) "
+		rpt_par_note(c, "(*) Số lượt công nhận (lần đầu hoặc công nhận lại) "
 			"cần có trong năm học để số trường đạt chuẩn còn hiệu "
 			"lực cuối năm bằng số cần có theo lộ trình. Một lượt "
 			"công nhận dự kiến trong năm được tính như công nhận "
@@ -1156,7 +1139,7 @@ static void path_block(accr_sec *s, size_t from, size_t to, int sub,
 			 "Theo lộ trình, %s không cần thêm lượt công nhận nào "
 			 "đến năm %s nếu các trường duy trì được công nhận.",
 			 sc, deadline);
-	body(c, buf);
+	rpt_par_body(c, buf);
 	compare_trend(s, ind, gap, known, valid_end, required,
 		      rpt_accr_date(rdata_cell(t, last, "measured_on"), day,
 				    sizeof day),
@@ -1176,12 +1159,12 @@ static void path_section(accr_sec *s, int sub)
 		 sub);
 	rpt_subheading(c, buf);
 	if (!s->has_traj) {
-		body(c, "Chưa có lộ trình (thiếu tệp "
+		rpt_par_body(c, "Chưa có lộ trình (thiếu tệp "
 			"accreditation_trajectory.csv).");
 		return;
 	}
 	if (t->nrows == 0) {
-		body(c, "Kế hoạch của đơn vị không có chỉ tiêu tỷ lệ trường đạt "
+		rpt_par_body(c, "Kế hoạch của đơn vị không có chỉ tiêu tỷ lệ trường đạt "
 			"chuẩn quốc gia có thời hạn; không lập lộ trình.");
 		return;
 	}
@@ -1225,11 +1208,11 @@ void rpt_section_accr(rctx *c)
 	if (st != SS_OK) {
 		rdoc_fail(c->d, &e);
 	} else if (!found) {
-		body(c, "Chưa có số liệu kiểm định chất lượng và công nhận "
+		rpt_par_body(c, "Chưa có số liệu kiểm định chất lượng và công nhận "
 			"trường đạt chuẩn quốc gia (thiếu tệp "
 			"accreditation_schedule.csv).");
 	} else if (!file_exists(c->r->outdir, "clean/accreditation.csv")) {
-		body(c, "Đơn vị chưa nhập sổ theo dõi kiểm định chất lượng và "
+		rpt_par_body(c, "Đơn vị chưa nhập sổ theo dõi kiểm định chất lượng và "
 			"công nhận trường đạt chuẩn quốc gia (không có tệp "
 			"accreditation.csv trong số liệu đầu vào).");
 	} else {

@@ -370,4 +370,9 @@ void rpt_bullet(rctx *c, const char *text);
 /* Copies s upper-cased (Vietnamese letters included) into buf. */
 const char *rpt_upper(const char *s, char *buf, size_t size);
 
+/* Paragraph and failure helpers the sections share (report_sections.c). */
+void rpt_fail_oom(rctx *c);
+void rpt_par_note(rctx *c, const char *text);
+void rpt_par_body(rctx *c, const char *text);
+
 #endif

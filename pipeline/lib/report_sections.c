@@ -14,7 +14,7 @@
 
 #define LABEL_MAX 256
 
-static void oom(rctx *c)
+void rpt_fail_oom(rctx *c)
 {
 	ss_error e;
 
@@ -22,12 +22,12 @@ static void oom(rctx *c)
 	rdoc_fail(c->d, &e);
 }
 
-static void note(rctx *c, const char *text)
+void rpt_par_note(rctx *c, const char *text)
 {
 	rdoc_par(c->d, &rpt_note, RALIGN_LEFT, 0.0, text, 6.0);
 }
 
-static void body(rctx *c, const char *text)
+void rpt_par_body(rctx *c, const char *text)
 {
 	rdoc_par(c->d, &rpt_body, RALIGN_LEFT, 0.0, text, 5.0);
 }
@@ -164,7 +164,7 @@ static void target_charts(rctx *c, const size_t *rows, size_t n,
 		if (!cr || !tx) {
 			free(cr);
 			free(tx);
-			oom(c);
+			rpt_fail_oom(c);
 			return;
 		}
 		for (i = 0; i < m; i++) {
@@ -236,7 +236,7 @@ static void sources_line(rctx *c, const size_t *rows, size_t n)
 	}
 	if (pos && pos < sizeof buf - 2) {
 		snprintf(buf + pos, sizeof buf - pos, ".");
-		note(c, buf);
+		rpt_par_note(c, buf);
 	}
 }
 
@@ -301,7 +301,7 @@ static void target_group(rctx *c, const char *year, int sub, int *footnote)
 	char title[512], caption[512], buf[512];
 
 	if (!rows) {
-		oom(c);
+		rpt_fail_oom(c);
 		return;
 	}
 	for (i = 0; i < g->nrows; i++) {
@@ -341,16 +341,16 @@ static void target_group(rctx *c, const char *year, int sub, int *footnote)
 			 "đối chiếu với số liệu năm gốc (năm học gần nhất có "
 			 "số liệu).",
 			 year);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 	snprintf(buf, sizeof buf,
 		 "Kết quả: %zu/%zu chỉ tiêu đạt, %zu chỉ tiêu chưa đạt%s.",
 		 met, n, not_met,
 		 none ? ", có chỉ tiêu chưa có số liệu để đánh giá" : "");
-	body(c, buf);
+	rpt_par_body(c, buf);
 	target_table(c, rows, n, caption);
 	if (!*footnote) {
-		note(c, "(*) Chênh lệch = thực hiện − kế hoạch; với các chỉ "
+		rpt_par_note(c, "(*) Chênh lệch = thực hiện − kế hoạch; với các chỉ "
 			"tiêu tỷ lệ (%), chênh lệch tính bằng điểm phần trăm. "
 			"Chỉ tiêu được đánh giá trên số liệu chưa làm tròn, nên "
 			"99,89% chưa đạt chỉ tiêu 99,9%.");
@@ -427,13 +427,13 @@ static void deadline_group(rctx *c, const size_t *rows, size_t n, int sub)
 	if (!tr || !ts) {
 		free(tr);
 		free(ts);
-		oom(c);
+		rpt_fail_oom(c);
 		return;
 	}
 	snprintf(title, sizeof title,
 		 "%d. Chỉ tiêu có thời hạn: xu hướng và dự báo", sub);
 	rpt_subheading(c, title);
-	body(c, "Xu hướng là đường thẳng bình phương tối thiểu qua số liệu "
+	rpt_par_body(c, "Xu hướng là đường thẳng bình phương tối thiểu qua số liệu "
 		"các năm học; dự báo là giá trị của đường xu hướng tại năm "
 		"đến hạn. \"Đúng hướng\" khi dự báo đạt chỉ tiêu.");
 	rtable_init(&t, deadline_cols, 9, 7.5);
@@ -558,12 +558,12 @@ void rpt_section_targets(rctx *c)
 
 	rpt_heading(c, MARK_TARGETS, "I. KẾT QUẢ THỰC HIỆN CHỈ TIÊU");
 	if (!r->has_gaps) {
-		body(c, "Chưa có kết quả đối chiếu chỉ tiêu (thiếu tệp "
+		rpt_par_body(c, "Chưa có kết quả đối chiếu chỉ tiêu (thiếu tệp "
 			"gaps.csv).");
 		return;
 	}
 	if (g->nrows == 0) {
-		body(c, "Đơn vị không có chỉ tiêu kế hoạch nào để đối chiếu.");
+		rpt_par_body(c, "Đơn vị không có chỉ tiêu kế hoạch nào để đối chiếu.");
 		return;
 	}
 	years = malloc(g->nrows * sizeof *years);
@@ -571,7 +571,7 @@ void rpt_section_targets(rctx *c)
 	if (!years || !dl_rows) {
 		free(years);
 		free(dl_rows);
-		oom(c);
+		rpt_fail_oom(c);
 		return;
 	}
 	for (i = 0; i < g->nrows; i++) {
@@ -588,7 +588,7 @@ void rpt_section_targets(rctx *c)
 			dl_rows[ndl++] = i;
 	}
 	if (ny == 0)
-		body(c, "Không có chỉ tiêu kế hoạch cho năm học báo cáo hoặc "
+		rpt_par_body(c, "Không có chỉ tiêu kế hoạch cho năm học báo cáo hoặc "
 			"các năm sau.");
 	qsort(years, ny, sizeof *years, cmp_str);
 	for (k = 0; k < ny && c->d->status == SS_OK; k++)
@@ -647,14 +647,14 @@ void rpt_section_levels(rctx *c)
 
 	rpt_heading(c, MARK_LEVELS, "II. CHỈ SỐ THEO CẤP HỌC");
 	if (!r->has_ind) {
-		body(c, "Chưa có số liệu chỉ số (thiếu tệp indicators.csv).");
+		rpt_par_body(c, "Chưa có số liệu chỉ số (thiếu tệp indicators.csv).");
 		return;
 	}
 	snprintf(buf, sizeof buf,
 		 "Số liệu năm học %s; tỷ lệ kèm tử số/mẫu số (số học sinh) "
 		 "để tiện đối chiếu.",
 		 r->year);
-	body(c, buf);
+	rpt_par_body(c, buf);
 	cols[0] = (rcol){ "Chỉ số", 0.24, RALIGN_LEFT };
 	for (i = 0; i <= nl; i++) {
 		const char *l = i < nl ? report_level_label(lv[i]) : NULL;
@@ -688,7 +688,7 @@ void rpt_section_levels(rctx *c)
 	snprintf(buf, sizeof buf, "Chỉ số theo cấp học, năm học %s", r->year);
 	rdoc_table(c->d, &t, buf);
 	rtable_release(&t);
-	note(c, "Mầm non: “lên lớp” là trẻ đạt yêu cầu phát triển, “lưu ban” "
+	rpt_par_note(c, "Mầm non: “lên lớp” là trẻ đạt yêu cầu phát triển, “lưu ban” "
 		"là trẻ chưa đạt. Tỷ lệ hoàn thành cấp học tính trên học sinh "
 		"lớp cuối cấp. Giáo viên gồm biên chế và hợp đồng. Dấu “–”: "
 		"không có số liệu hoặc không tính được (mẫu số bằng 0).");
@@ -808,7 +808,7 @@ static void norm_chart(rctx *c, const size_t *schools, size_t n)
 		if (!rows || !names) {
 			free(rows);
 			free(names);
-			oom(c);
+			rpt_fail_oom(c);
 			return;
 		}
 		for (i = 0; i < m; i++) {
@@ -882,7 +882,7 @@ static size_t flagged_only(rctx *c, size_t *with, size_t n)
 			 "mức; số liệu đầy đủ ở bảng trên.",
 			 kept);
 	if (kept)
-		note(c, buf);
+		rpt_par_note(c, buf);
 	return kept;
 }
 
@@ -898,7 +898,7 @@ void rpt_section_norms(rctx *c)
 
 	rpt_heading(c, MARK_NORMS, "III. ĐỊNH MỨC GIÁO VIÊN VÀ SĨ SỐ LỚP");
 	if (!r->has_norms) {
-		body(c, "Chưa có kết quả so sánh định mức (thiếu tệp "
+		rpt_par_body(c, "Chưa có kết quả so sánh định mức (thiếu tệp "
 			"norms.csv).");
 		return;
 	}
@@ -918,7 +918,7 @@ void rpt_section_norms(rctx *c)
 				 "%s bình quân %s giáo viên/lớp, định mức %s: "
 				 "đủ giáo viên theo định mức.",
 				 c->all, a, b);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 	if (rdata_norm(r, r->year, "all", "students_per_class", &spc) &&
 	    spc.has_value && spc.has_limit) {
@@ -931,11 +931,11 @@ void rpt_section_norms(rctx *c)
 			 strcmp(spc.status, "above") == 0
 				 ? ": có lớp vượt sĩ số tối đa"
 				 : "");
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 	with = malloc((r->schools.nrows + 1) * sizeof *with);
 	if (!with) {
-		oom(c);
+		rpt_fail_oom(c);
 		return;
 	}
 	rtable_init(&t, norm_cols, 11, 7.0);
@@ -959,14 +959,14 @@ void rpt_section_norms(rctx *c)
 		 r->year);
 	rdoc_table(c->d, &t, buf);
 	rtable_release(&t);
-	note(c, "Định mức giáo viên/lớp và biên chế giáo viên theo các thông tư "
+	rpt_par_note(c, "Định mức giáo viên/lớp và biên chế giáo viên theo các thông tư "
 		"của Bộ GD&ĐT về định mức (bảng định mức data/norms.csv ghi "
 		"rõ văn bản, điều khoản và năm học áp dụng); sĩ số tối đa theo "
 		"Điều lệ trường, với mầm non theo độ tuổi (bình quân theo số "
 		"lớp). Số thiếu của cấp học và toàn đơn vị là tổng số thiếu "
 		"của các trường. Số tô đỏ: chưa đạt định mức.");
 	if (nshort && nshort <= 20) {
-		body(c, "Các trường thiếu giáo viên so với định mức "
+		rpt_par_body(c, "Các trường thiếu giáo viên so với định mức "
 			"giáo viên/lớp:");
 		for (i = 0; i < r->schools.nrows; i++) {
 			const char *id = rdata_cell(&r->schools, i, "school_id");
@@ -991,7 +991,7 @@ void rpt_section_norms(rctx *c)
 			 "%zu trường thiếu giáo viên so với định mức "
 			 "giáo viên/lớp (xem Bảng trên và Phụ lục).",
 			 nshort);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 	if (nwith > RPT_CHART_ALL_SCHOOLS)
 		nwith = flagged_only(c, with, nwith);
@@ -1091,7 +1091,7 @@ static void exam_histograms(rctx *c, const char **subjects, size_t ns)
 		return;
 	bins = malloc(1024 * sizeof *bins);
 	if (!bins) {
-		oom(c);
+		rpt_fail_oom(c);
 		return;
 	}
 	for (i = 0; i < ns && c->d->status == SS_OK; i++) {
@@ -1203,7 +1203,7 @@ void rpt_section_exam(rctx *c)
 	if (r->has_ind)
 		subjects = malloc((r->ind.nrows + 1) * sizeof *subjects);
 	if (r->has_ind && !subjects) {
-		oom(c);
+		rpt_fail_oom(c);
 		return;
 	}
 	for (i = 0; i < r->ind.nrows; i++) {
@@ -1223,7 +1223,7 @@ void rpt_section_exam(rctx *c)
 	if (ns == 0) {
 		snprintf(buf, sizeof buf,
 			 "Năm học %s không có số liệu thi.", r->year);
-		body(c, buf);
+		rpt_par_body(c, buf);
 		free(subjects);
 		return;
 	}
@@ -1243,7 +1243,7 @@ void rpt_section_exam(rctx *c)
 
 		scopes = malloc((r->ind.nrows + 1) * sizeof *scopes);
 		if (!scopes) {
-			oom(c);
+			rpt_fail_oom(c);
 			free(subjects);
 			return;
 		}
@@ -1275,7 +1275,7 @@ void rpt_section_exam(rctx *c)
 			 "số thí sinh.",
 			 r->year);
 	}
-	body(c, buf);
+	rpt_par_body(c, buf);
 	rtable_init(&t, exam_cols, 7, 7.5);
 	for (j = 0; j < ns; j++) {
 		char name[LABEL_MAX], ind[LABEL_MAX];
@@ -1303,7 +1303,7 @@ void rpt_section_exam(rctx *c)
 	snprintf(buf, sizeof buf, "%s năm học %s", c->exam_title, r->year);
 	rdoc_table(c->d, &t, buf);
 	rtable_release(&t);
-	note(c, "Điểm liệt: điểm từ 1 trở xuống. Độ lệch chuẩn là độ lệch "
+	rpt_par_note(c, "Điểm liệt: điểm từ 1 trở xuống. Độ lệch chuẩn là độ lệch "
 		"chuẩn mẫu. Trung vị và phân bố điểm chỉ có khi có điểm của "
 		"từng thí sinh; khi chỉ có số liệu tổng hợp, ô để “–”.");
 	exam_histograms(c, subjects, ns);
@@ -1362,7 +1362,7 @@ static void source_table(rctx *c)
 	rtable t;
 
 	if (!matched) {
-		oom(c);
+		rpt_fail_oom(c);
 		return;
 	}
 	rtable_init(&t, source_cols, 6, 7.5);
@@ -1520,7 +1520,7 @@ void rpt_section_quality(rctx *c)
 		nwarn += strcmp(sev, "warning") == 0;
 	}
 	if (!r->has_valid && !r->has_sources) {
-		body(c, "Chưa có kết quả kiểm tra số liệu (thiếu tệp "
+		rpt_par_body(c, "Chưa có kết quả kiểm tra số liệu (thiếu tệp "
 			"validation.csv và clean/sources.csv).");
 		return;
 	}
@@ -1529,13 +1529,13 @@ void rpt_section_quality(rctx *c)
 		 "%zu lỗi (dòng có lỗi bị loại, không đưa vào tính toán) và "
 		 "%zu cảnh báo (số liệu được giữ lại nhưng cần rà soát).",
 		 nerr, nwarn);
-	body(c, buf);
+	rpt_par_body(c, buf);
 	if (r->has_rejects) {
 		snprintf(buf, sizeof buf,
 			 "Các dòng bị loại được lưu nguyên văn trong tệp "
 			 "rejects.csv (%zu dòng) để đơn vị sửa và nộp lại.",
 			 r->rejects.nrows);
-		body(c, buf);
+		rpt_par_body(c, buf);
 	}
 	if (r->has_sources || r->valid.nrows)
 		source_table(c);
@@ -1602,7 +1602,7 @@ void rpt_appendix(rctx *c)
 	}
 	snprintf(buf, sizeof buf, "Số liệu các trường, năm học %s", r->year);
 	rdoc_table(c->d, &t, buf);
-	note(c, "Thứ tự các trường theo danh sách trường (clean/schools.csv); "
+	rpt_par_note(c, "Thứ tự các trường theo danh sách trường (clean/schools.csv); "
 		"tỷ lệ lên lớp, lưu ban, bỏ học tính trên số học sinh cuối "
 		"năm của trường.");
 	rtable_release(&t);
