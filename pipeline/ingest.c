@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+
 #include "diag.h"
 #include "ingest.h"
 
@@ -104,6 +106,7 @@ int main(int argc, char **argv)
 	const char *pos[2] = { NULL, NULL };
 	ss_status st;
 
+	gsl_set_error_handler_off();
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 

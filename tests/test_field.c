@@ -69,6 +69,11 @@ static const norm_case cases[] = {
 	{ "exam_summary.csv", "pass_rate", "-1", NUM_STYLE_EN, FIELD_INVALID, "negative value '-1'" },
 	{ "targets.csv", "target", "98%", NUM_STYLE_EN, FIELD_OK, "98" },
 	{ "targets.csv", "target", "4,95", NUM_STYLE_VI, FIELD_OK, "4.95" },
+	/* targets keep every digit typed, in plain notation */
+	{ "targets.csv", "target", "99.888888888888", NUM_STYLE_EN, FIELD_OK, "99.888888888888" },
+	{ "targets.csv", "target", "0,00001", NUM_STYLE_VI, FIELD_OK, "0.00001" },
+	{ "targets.csv", "target", "12.345.678.901", NUM_STYLE_VI, FIELD_OK, "12345678901" },
+	{ "exam_summary.csv", "mean", "0.1", NUM_STYLE_EN, FIELD_OK, "0.1" },
 	/* enums with Vietnamese spellings */
 	{ "schools.csv", "level", "Tiểu học", NUM_STYLE_EN, FIELD_OK, "tieu_hoc" },
 	{ "schools.csv", "level", "THCS", NUM_STYLE_EN, FIELD_OK, "thcs" },
@@ -100,8 +105,12 @@ static const norm_case cases[] = {
 	{ "targets.csv", "scope", "Toàn đơn vị", NUM_STYLE_EN, FIELD_OK, "all" },
 	{ "targets.csv", "scope", "TH01", NUM_STYLE_EN, FIELD_OK, "TH01" },
 	{ "targets.csv", "scope", "level:dai_hoc", NUM_STYLE_EN, FIELD_INVALID, "unknown level in scope" },
+	/* "cl" is an alias of cong_lap, an ownership, not a level */
+	{ "targets.csv", "scope", "level:cl", NUM_STYLE_EN, FIELD_INVALID, "unknown level in scope" },
+	{ "targets.csv", "scope", "level:TH&THCS", NUM_STYLE_EN, FIELD_OK, "level:th_thcs" },
 	{ "targets.csv", "indicator", "exam_mean:Tiếng Anh", NUM_STYLE_EN, FIELD_OK, "exam_mean:tieng_anh" },
 	{ "targets.csv", "indicator", "promotion_rate", NUM_STYLE_EN, FIELD_OK, "promotion_rate" },
+	{ "targets.csv", "indicator", "promotion_rate:toan", NUM_STYLE_EN, FIELD_INVALID, "unexpected suffix in indicator 'promotion_rate:toan' (expected promotion_rate alone)" },
 	{ "targets.csv", "indicator", "exam_mean", NUM_STYLE_EN, FIELD_INVALID, "needs a suffix (expected exam_mean:<subject>, e.g. :toan)" },
 	{ "targets.csv", "indicator", "survival_rate_last_grade", NUM_STYLE_EN, FIELD_INVALID, "expected survival_rate_last_grade:<level>" },
 	{ "targets.csv", "indicator", "survival_rate_last_grade:THCS", NUM_STYLE_EN, FIELD_OK, "survival_rate_last_grade:thcs" },

@@ -266,6 +266,32 @@ static void test_vietnamese_style_detected(void **state)
 	ctable_release(&t);
 }
 
+static void test_target_rules(void **state)
+{
+	fixture *f = *state;
+	char in[128];
+
+	snprintf(in, sizeof in, "%s/in", f->out);
+	assert_int_equal(mkdir(in, 0777), 0);
+	write_file(in, "schools.csv",
+		   "school_id,name,level,ownership,commune\n"
+		   "TH01,A,tieu_hoc,cong_lap,X\n");
+	/* line 2: a count with '%'; line 3: a deadline inside its own
+	 * school year (2029-2030 ends in 2030); line 4 is fine */
+	write_file(in, "targets.csv",
+		   "year,scope,indicator,op,target,deadline\n"
+		   "2024-2025,all,students,>=,50%,\n"
+		   "2029-2030,all,promotion_rate,>=,99,2029\n"
+		   "2029-2030,all,promotion_rate,>=,99,2030\n");
+	assert_int_equal(run(f, in, NUM_STYLE_AUTO), SS_OK);
+	assert_int_equal(f->diag.nrejects, 2);
+	assert_string_equal(f->diag.messages[0].code, "unexpected_percent");
+	assert_int_equal(f->diag.messages[0].line, 2);
+	assert_string_equal(f->diag.messages[1].code, "deadline_before_year");
+	assert_int_equal(f->diag.messages[1].line, 3);
+	assert_int_equal(f->sum.tables[6].accepted, 1);
+}
+
 static void test_suggest_id(void **state)
 {
 	const char *ids[] = { "TH01", "TH02", "THCS01", "MN01" };
@@ -289,6 +315,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_schools_is_io_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_column_rejects_every_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vietnamese_style_detected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_rules, setup, teardown),
 		cmocka_unit_test(test_suggest_id),
 	};
 

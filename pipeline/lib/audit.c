@@ -209,10 +209,12 @@ static int checkable_grade(const char *level, int g)
 		return g >= 7 && g <= 9;
 	if (strcmp(level, "thpt") == 0)
 		return g >= 11;
+	/* grade 6 of a TH&THCS school and grade 10 of a THCS&THPT school take
+	 * pupils from other schools (grade 10 through the entrance exam) */
 	if (strcmp(level, "th_thcs") == 0)
-		return g <= 9;
+		return g <= 9 && g != 6;
 	if (strcmp(level, "thcs_thpt") == 0)
-		return g >= 7;
+		return g >= 7 && g != 10;
 	return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
@@ -378,11 +379,15 @@ static field_result norm_scope(const char *v, char *out, size_t outsz,
 				snprintf(out, outsz, "level:%s", *l);
 				return FIELD_OK;
 			}
-		for (const struct alias *a = enum_aliases; a->folded; a++)
-			if (strcmp(level, a->folded) == 0) {
-				snprintf(out, outsz, "level:%s", a->canonical);
-				return FIELD_OK;
-			}
+		for (const struct alias *a = enum_aliases; a->folded; a++) {
+			if (strcmp(level, a->folded) != 0)
+				continue;
+			for (const char *const *l = schema_levels(); *l; l++)
+				if (strcmp(a->canonical, *l) == 0) {
+					snprintf(out, outsz, "level:%s", *l);
+					return FIELD_OK;
+				}
+		}
 		return invalid(why, whysz,
 			       "unknown level in scope '%s' (expected level: followed by mam_non, tieu_hoc, thcs, thpt, th_thcs or thcs_thpt)",
 			       v);
@@ -413,6 +418,10 @@ static field_result norm_indicator(const char *v, char *out, size_t outsz,
 			       strncmp(v, "exam_", 5) == 0 ? "<subject>, e.g. :toan"
 			       : strncmp(v, "cohort_", 7) == 0 ? "<grade>, e.g. :3"
 							       : "<level>, e.g. :tieu_hoc");
+	if (subject && !field_indicator_needs_subject(v))
+		return invalid(why, whysz,
+			       "unexpected suffix in indicator '%s' (expected %.*s alone)",
+			       v, (int)n, v);
 	if (!subject) {
 		snprintf(out, outsz, "%s", v);
 		return FIELD_OK;
@@ -420,6 +429,19 @@ static field_result norm_indicator(const char *v, char *out, size_t outsz,
 	text_fold(subject, fsub, sizeof fsub);
 	snprintf(out, outsz, "%.*s:%s", (int)n, v, fsub);
 	return FIELD_OK;
+}
+
+/* The shortest plain decimal (no exponent) that reads back as exactly x:
+ * a target of 99.888888888888 stays that, not a rounded 99.88888889 that
+ * would compare differently, and 0.00001 stays 0.00001, not 1e-05. */
+static void plain_number(double x, char *out, size_t outsz)
+{
+	for (int decimals = 0; decimals <= 17; decimals++) {
+		snprintf(out, outsz, "%.*f", decimals, x);
+		if (strtod(out, NULL) == x)
+			return;
+	}
+	snprintf(out, outsz, "%.17g", x);
 }
 
 static field_result norm_number(const schema_column *col, const char *v,
@@ -449,9 +471,7 @@ static field_result norm_number(const schema_column *col, const char *v,
 		return invalid(why, whysz,
 			       "value out of range '%s' (expected %ld to %ld for %s)",
 			       v, col->min, col->max, col->name);
-	/* %.10g keeps every digit a spreadsheet shows while writing no
-	 * binary noise (0.1 stays "0.1"). */
-	snprintf(out, outsz, "%.10g", x);
+	plain_number(x, out, outsz);
 	return FIELD_OK;
 }
 

@@ -394,6 +394,21 @@ static const char *val(const row_check *rc, const char *name)
 	return "";
 }
 
+/* The cell as the user typed it. */
+static const char *raw_val(const row_check *rc, const char *name)
+{
+	const schema_table *s = rc->t->schema;
+
+	for (size_t i = 0; i < s->ncolumns; i++)
+		if (strcmp(s->columns[i].name, name) == 0) {
+			int in = rc->t->col_to_input[i];
+
+			if (in >= 0 && (size_t)in < rc->row->nfields)
+				return rc->row->fields[in];
+		}
+	return "";
+}
+
 static void set_val(row_check *rc, const char *name, const char *value)
 {
 	const schema_table *s = rc->t->schema;
@@ -665,8 +680,16 @@ static void check_targets(ingest_ctx *c, row_check *rc)
 		reject(c, rc, "percent_above_100", col_of(rc, "target"),
 		       "percentage above 100 '%s' for %s (expected 0 to 100)",
 		       val(rc, "target"), indicator);
+	if (!field_indicator_is_percent(indicator) &&
+	    strchr(raw_val(rc, "target"), '%'))
+		reject(c, rc, "unexpected_percent", col_of(rc, "target"),
+		       "percentage '%s' for %s, which is not a rate (expected a plain number)",
+		       raw_val(rc, "target"), indicator);
+	/* the deadline is a calendar year: the end year of a school year
+	 * (2029-2030 ends in 2030) is the earliest it can be */
 	if (*val(rc, "deadline") &&
-	    strtol(val(rc, "deadline"), NULL, 10) < strtol(val(rc, "year"), NULL, 10))
+	    strtol(val(rc, "deadline"), NULL, 10) <
+		    strtol(val(rc, "year"), NULL, 10) + 1)
 		reject(c, rc, "deadline_before_year", col_of(rc, "deadline"),
 		       "deadline %s before the school year %s (expected a later year)",
 		       val(rc, "deadline"), val(rc, "year"));
