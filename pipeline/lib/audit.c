@@ -54,11 +54,41 @@ typedef struct audit_ctx {
 	ctable schools, targets, ind, enrollment, promotion;
 	int has_targets, has_ind, has_enrollment, has_promotion;
 	strmap weights; /* "year\x1fscope\x1findicator" -> row in ind */
+	/* indexes, so that national tables are not rescanned per row */
+	strmap target_rows;  /* "year\x1fscope\x1findicator\x1fop\x1fdeadline" */
+	strmap promotion_rows; /* "year\x1fschool\x1fgrade" */
+	strmap school_rows;  /* school_id */
 } audit_ctx;
 
 static const char *cell(const ctable *t, size_t r, const char *col)
 {
 	return ctable_get(t, r, ctable_col(t, col));
+}
+
+/* Builds the row indexes; the first row of a key wins, as in ingest. */
+static ss_status index_tables(audit_ctx *c, ss_error *e)
+{
+	char key[1024];
+
+	for (size_t r = 0; r < c->targets.nrows; r++) {
+		target_key(key, sizeof key, &c->targets, r,
+			   cell(&c->targets, r, "scope"));
+		if (strmap_put(&c->target_rows, key, (long)r, NULL) < 0)
+			return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	for (size_t r = 0; r < c->promotion.nrows; r++) {
+		snprintf(key, sizeof key, "%s\x1f%s\x1f%s",
+			 cell(&c->promotion, r, "year"),
+			 cell(&c->promotion, r, "school_id"),
+			 cell(&c->promotion, r, "grade"));
+		if (strmap_put(&c->promotion_rows, key, (long)r, NULL) < 0)
+			return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	for (size_t r = 0; r < c->schools.nrows; r++)
+		if (strmap_put(&c->school_rows, cell(&c->schools, r, "school_id"),
+			       (long)r, NULL) < 0)
+			return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	return SS_OK;
 }
 
 static ss_status index_weights(audit_ctx *c, ss_error *e)
@@ -107,20 +137,22 @@ static int school_in_scope(const audit_ctx *c, size_t s, const char *scope)
 
 /* The school target matching target row r (same year, indicator, op and
  * deadline), or -1. */
-static long school_target(const audit_ctx *c, size_t r, const char *school)
+static void target_key(char *buf, size_t size, const ctable *t, size_t r,
+		       const char *scope)
 {
-	const ctable *t = &c->targets;
-
-	for (size_t q = 0; q < t->nrows; q++)
-		if (strcmp(cell(t, q, "scope"), school) == 0 &&
-		    strcmp(cell(t, q, "year"), cell(t, r, "year")) == 0 &&
-		    strcmp(cell(t, q, "indicator"), cell(t, r, "indicator")) == 0 &&
-		    strcmp(cell(t, q, "op"), cell(t, r, "op")) == 0 &&
-		    strcmp(cell(t, q, "deadline"), cell(t, r, "deadline")) == 0)
-			return (long)q;
-	return -1;
+	snprintf(buf, size, "%s\x1f%s\x1f%s\x1f%s\x1f%s", cell(t, r, "year"),
+		 scope, cell(t, r, "indicator"), cell(t, r, "op"),
+		 cell(t, r, "deadline"));
 }
 
+static long school_target(const audit_ctx *c, size_t r, const char *school)
+{
+	char key[1024];
+	long q;
+
+	target_key(key, sizeof key, &c->targets, r, school);
+	return strmap_get(&c->target_rows, key, &q) ? q : -1;
+}
 static void audit_one_target(audit_ctx *c, size_t r, const char *path)
 {
 	const ctable *t = &c->targets;
@@ -222,28 +254,24 @@ static int find_promotion(const audit_ctx *c, const char *year,
 			  const char *school, int grade, long long *promoted,
 			  long long *repeated)
 {
-	char g[8];
+	char key[512];
+	long r;
 
-	snprintf(g, sizeof g, "%d", grade);
-	for (size_t r = 0; r < c->promotion.nrows; r++)
-		if (strcmp(cell(&c->promotion, r, "year"), year) == 0 &&
-		    strcmp(cell(&c->promotion, r, "school_id"), school) == 0 &&
-		    strcmp(cell(&c->promotion, r, "grade"), g) == 0)
-			return ctable_get_ll(&c->promotion, r,
-					     ctable_col(&c->promotion, "promoted"), promoted) == 1 &&
-			       ctable_get_ll(&c->promotion, r,
-					     ctable_col(&c->promotion, "repeated"), repeated) == 1;
-	return 0;
+	snprintf(key, sizeof key, "%s\x1f%s\x1f%d", year, school, grade);
+	if (!strmap_get(&c->promotion_rows, key, &r))
+		return 0;
+	return ctable_get_ll(&c->promotion, (size_t)r,
+			     ctable_col(&c->promotion, "promoted"), promoted) == 1 &&
+	       ctable_get_ll(&c->promotion, (size_t)r,
+			     ctable_col(&c->promotion, "repeated"), repeated) == 1;
 }
-
 static const char *school_level(const audit_ctx *c, const char *id)
 {
-	for (size_t s = 0; s < c->schools.nrows; s++)
-		if (strcmp(cell(&c->schools, s, "school_id"), id) == 0)
-			return cell(&c->schools, s, "level");
-	return "";
-}
+	long r;
 
+	return strmap_get(&c->school_rows, id, &r)
+		       ? cell(&c->schools, (size_t)r, "level") : "";
+}
 static void audit_flow(audit_ctx *c)
 {
 	const char *path = "enrollment.csv";
@@ -294,6 +322,9 @@ ss_status audit_run(const char *outdir, const audit_options *opt,
 	c.opt = opt;
 	c.diag = diag;
 	strmap_init(&c.weights);
+	strmap_init(&c.target_rows);
+	strmap_init(&c.promotion_rows);
+	strmap_init(&c.school_rows);
 	st = ctable_load_optional(&c.schools, outdir, "clean/schools.csv", &has_schools, e);
 	if (st == SS_OK)
 		st = ctable_load_optional(&c.targets, outdir, "clean/targets.csv", &c.has_targets, e);
@@ -303,12 +334,17 @@ ss_status audit_run(const char *outdir, const audit_options *opt,
 		st = ctable_load_optional(&c.enrollment, outdir, "clean/enrollment.csv", &c.has_enrollment, e);
 	if (st == SS_OK)
 		st = ctable_load_optional(&c.promotion, outdir, "clean/promotion.csv", &c.has_promotion, e);
+	if (st == SS_OK)
+		st = index_tables(&c, e);
 	if (st == SS_OK && has_schools && c.has_targets && c.has_ind &&
 	    (st = index_weights(&c, e)) == SS_OK)
 		audit_targets(&c);
 	if (st == SS_OK && has_schools && c.has_enrollment && c.has_promotion)
 		audit_flow(&c);
 	strmap_release(&c.weights);
+	strmap_release(&c.target_rows);
+	strmap_release(&c.promotion_rows);
+	strmap_release(&c.school_rows);
 	ctable_release(&c.schools);
 	ctable_release(&c.targets);
 	ctable_release(&c.ind);
