@@ -65,6 +65,14 @@ static const char *cell(const ctable *t, size_t r, const char *col)
 	return ctable_get(t, r, ctable_col(t, col));
 }
 
+static void target_key(char *buf, size_t size, const ctable *t, size_t r,
+		       const char *scope)
+{
+	snprintf(buf, size, "%s\x1f%s\x1f%s\x1f%s\x1f%s", cell(t, r, "year"),
+		 scope, cell(t, r, "indicator"), cell(t, r, "op"),
+		 cell(t, r, "deadline"));
+}
+
 /* Builds the row indexes; the first row of a key wins, as in ingest. */
 static ss_status index_tables(audit_ctx *c, ss_error *e)
 {
@@ -137,14 +145,6 @@ static int school_in_scope(const audit_ctx *c, size_t s, const char *scope)
 
 /* The school target matching target row r (same year, indicator, op and
  * deadline), or -1. */
-static void target_key(char *buf, size_t size, const ctable *t, size_t r,
-		       const char *scope)
-{
-	snprintf(buf, size, "%s\x1f%s\x1f%s\x1f%s\x1f%s", cell(t, r, "year"),
-		 scope, cell(t, r, "indicator"), cell(t, r, "op"),
-		 cell(t, r, "deadline"));
-}
-
 static long school_target(const audit_ctx *c, size_t r, const char *school)
 {
 	char key[1024];
