@@ -212,7 +212,8 @@ typedef struct norm_tpc {
 	long long teachers;
 	double required;      /* sum of classes x ratio */
 	long long shortfall;  /* school: ceil(required - teachers) if > 0;
-				 aggregate: sum of the schools' shortfalls */
+				 the result of an aggregate recomputes it
+				 from its sums (the contract's formula) */
 } norm_tpc;
 
 /* A school's figures from its groups and its teachers (known = 1). */
@@ -264,7 +265,7 @@ typedef struct norm_posts {
 	long long teachers;
 	double posts;
 	long long shortfall;  /* school: ceil(posts - teachers) if > 0;
-				 aggregate: sum of the schools' */
+				 an aggregate's result recomputes it */
 } norm_posts;
 
 /* posts = sum over groups of floor(pupils / class_size) x ratio

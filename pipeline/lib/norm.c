@@ -656,7 +656,6 @@ void norm_tpc_add(norm_tpc *acc, const norm_tpc *school)
 	acc->classes += school->classes;
 	acc->teachers += school->teachers;
 	acc->required += school->required;
-	acc->shortfall += school->shortfall;
 }
 
 void norm_tpc_result(const norm_tpc *x, norm_result *r)
@@ -672,7 +671,10 @@ void norm_tpc_result(const norm_tpc *x, norm_result *r)
 	r->limit = x->required / (double)x->classes;
 	r->status = compare((double)x->teachers, x->required);
 	r->has_shortfall = 1;
-	r->shortfall = x->shortfall;
+	/* the contract's formula at every scope: a level or the unit lacks
+	 * ⌈required − teachers⌉, so a surplus in one school offsets a
+	 * shortfall in another, as teachers can be reassigned (điều động) */
+	r->shortfall = norm_ceil_people(x->required - (double)x->teachers);
 }
 
 void norm_spc_school(const norm_spc_group *g, size_t n, norm_spc *out)
@@ -764,7 +766,6 @@ void norm_posts_add(norm_posts *acc, const norm_posts *school)
 	acc->known |= school->known;
 	acc->teachers += school->teachers;
 	acc->posts += school->posts;
-	acc->shortfall += school->shortfall;
 }
 
 void norm_posts_result(const norm_posts *x, norm_result *r)
@@ -778,7 +779,7 @@ void norm_posts_result(const norm_posts *x, norm_result *r)
 	r->limit = x->posts;
 	r->status = compare((double)x->teachers, x->posts);
 	r->has_shortfall = 1;
-	r->shortfall = x->shortfall;
+	r->shortfall = norm_ceil_people(x->posts - (double)x->teachers);
 }
 
 /* ------------------------------------------------------------ output */
