@@ -20,6 +20,12 @@ size_t text_fold(const char *in, char *out, size_t outsz);
  * *bad_offset (may be NULL) gets the offset of the first invalid byte. */
 int text_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 
+/* After a snprintf into buf[0..size) that needed `needed` bytes: when the
+ * text was cut, drops a partial UTF-8 character at the end and marks the
+ * cut with "…" (room permitting), so a truncated message is still valid
+ * UTF-8 and visibly incomplete. */
+void text_mark_truncated(char *buf, size_t size, int needed);
+
 /* Number of UTF-8 characters in s[0..len) (for 1-based columns). */
 size_t text_utf8_chars(const char *s, size_t len);
 

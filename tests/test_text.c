@@ -439,9 +439,40 @@ static void test_decoder_names(void **state)
 	text_decoder_free(d);
 }
 
+/* What snprintf leaves in buf[0..size) for src, and what it returns. */
+static int cut(char *buf, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	size_t k = n < size ? n : size - 1;
+
+	memcpy(buf, src, k);
+	buf[k] = '\0';
+	return (int)n;
+}
+
+/* A cut message stays valid UTF-8 and shows it was cut. */
+static void test_mark_truncated(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	/* 4 x "ả" (3 bytes each) into 8 bytes: "ảả" and a partial byte;
+	 * the partial character goes and "…" takes its place */
+	text_mark_truncated(buf, sizeof buf, cut(buf, sizeof buf, "ảảảả"));
+	assert_string_equal(buf, "ả…");
+	assert_true(text_utf8_valid(buf, strlen(buf), NULL));
+	/* not cut: untouched */
+	text_mark_truncated(buf, sizeof buf, cut(buf, sizeof buf, "abc"));
+	assert_string_equal(buf, "abc");
+	/* cut ASCII */
+	text_mark_truncated(buf, sizeof buf, cut(buf, sizeof buf, "abcdefghij"));
+	assert_string_equal(buf, "abcd…");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mark_truncated),
 		cmocka_unit_test(test_fold_contract_headers),
 		cmocka_unit_test(test_fold_rules),
 		cmocka_unit_test(test_fold_truncation),

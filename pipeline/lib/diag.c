@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "csvout.h"
+#include "text.h"
 
 void diag_init(diag_sink *s, diag_emit_fn emit, void *emit_ctx)
 {
@@ -105,7 +106,8 @@ ss_status diag_report(diag_sink *s, diag_severity sev, const char *code,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
+	text_mark_truncated(text, sizeof text,
+			    vsnprintf(text, sizeof text, fmt, ap));
 	va_end(ap);
 	file = shown_name(s, file);
 

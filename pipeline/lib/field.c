@@ -76,7 +76,7 @@ static field_result invalid(char *why, size_t whysz, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, whysz, fmt, ap);
+	text_mark_truncated(why, whysz, vsnprintf(why, whysz, fmt, ap));
 	va_end(ap);
 	return FIELD_INVALID;
 }

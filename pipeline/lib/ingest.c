@@ -436,7 +436,7 @@ static void reject(ingest_ctx *c, row_check *rc, const char *code,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	text_mark_truncated(msg, sizeof msg, vsnprintf(msg, sizeof msg, fmt, ap));
 	va_end(ap);
 	diag_report(c->diag, DIAG_ERROR, code, rc->t->path, rc->row->line,
 		    column, "%s", msg);
@@ -457,7 +457,7 @@ static void warn(ingest_ctx *c, const row_check *rc, const char *code,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	text_mark_truncated(msg, sizeof msg, vsnprintf(msg, sizeof msg, fmt, ap));
 	va_end(ap);
 	diag_report(c->diag, DIAG_WARNING, code, rc->t->path, rc->row->line,
 		    column, "%s", msg);

@@ -398,3 +398,23 @@ ss_status text_decode_line(text_decoder *d, const char *in, size_t len,
 	*outlen = used;
 	return SS_OK;
 }
+
+void text_mark_truncated(char *buf, size_t size, int needed)
+{
+	static const char ellipsis[] = "\xE2\x80\xA6";
+	size_t len;
+
+	if (size == 0 || needed < 0 || (size_t)needed < size)
+		return;
+	len = strlen(buf);
+	/* room for the ellipsis */
+	while (len > 0 && len + sizeof ellipsis > size)
+		len--;
+	/* back to the start of a character */
+	while (len > 0 && ((unsigned char)buf[len] & 0xC0) == 0x80)
+		len--;
+	if (len + sizeof ellipsis <= size)
+		memcpy(buf + len, ellipsis, sizeof ellipsis);
+	else
+		buf[len] = '\0';
+}
