@@ -80,10 +80,16 @@ int main(int argc, char **argv)
 			return fflush(stdout) == 0 ? EXIT_WRITTEN : EXIT_IO;
 		} else if (strcmp(a, "--quiet") == 0) {
 			quiet = 1;
-		} else if ((strcmp(a, "--margin-pct") == 0 ||
-			    strcmp(a, "--margin-abs") == 0) && i + 1 < argc) {
-			if (!parse_number(argv[++i], &v)) {
-				fprintf(stderr, "schoolstat-audit: bad value '%s' for %s (expected a number >= 0)\n%s",
+		} else if (strcmp(a, "--margin-pct") == 0 ||
+			   strcmp(a, "--margin-abs") == 0) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "schoolstat-audit: %s needs a value\n%s",
+					a, usage_line);
+				return EXIT_USAGE;
+			}
+			if (!parse_number(argv[++i], &v) ||
+			    (a[9] == 'a' && v != (double)(long)v)) {
+				fprintf(stderr, "schoolstat-audit: bad value '%s' for %s (expected a number >= 0; a whole number for --margin-abs)\n%s",
 					argv[i], a, usage_line);
 				return EXIT_USAGE;
 			}

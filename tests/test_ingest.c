@@ -231,7 +231,7 @@ static void test_missing_column_rejects_every_row(void **state)
 	assert_int_equal(f->sum.tables[1].rejected, 2);
 	assert_int_equal(f->diag.nrejects, 2);
 	assert_string_equal(f->diag.rejects[0].reason,
-			    "enrollment.csv lacks required column 'students'");
+			    "enrollment.csv lacks required column 'students' (expected it in the header)");
 	/* the unknown column is named, with its position */
 	assert_string_equal(f->diag.messages[0].code, "unknown_column");
 	assert_int_equal(f->diag.messages[0].column, 31);

@@ -34,7 +34,7 @@ static ss_status read_header(ctable *t, const csvin_row *row, ss_error *e)
 	if (row->status != CSVIN_ROW_OK)
 		return err_set(e, SS_EDATA, t->path, row->line,
 			       row->problem_column, "%s", row->problem);
-	t->header = calloc(row->nfields, sizeof *t->header);
+	t->header = calloc(row->nfields ? row->nfields : 1, sizeof *t->header);
 	if (!t->header)
 		return err_set(e, SS_ENOMEM, t->path, 0, 0, "out of memory");
 	t->ncols = row->nfields;

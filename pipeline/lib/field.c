@@ -512,7 +512,7 @@ field_result field_normalize(const schema_column *col, const char *raw,
 	why[0] = '\0';
 	if (strlen(raw) >= FIELD_MAX)
 		return invalid(why, whysz,
-			       "value too long (%zu bytes; expected at most %d)",
+			       "value too long: %zu bytes (expected at most %d)",
 			       strlen(raw), FIELD_MAX - 1);
 	if (!v[0])
 		return FIELD_EMPTY;

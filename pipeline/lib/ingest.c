@@ -209,7 +209,8 @@ static void map_header(ingest_ctx *c, raw_table *t)
 		t->col_to_input[i] = -1;
 	if (t->header_bad) {
 		snprintf(t->missing, sizeof t->missing,
-			 "the header of %s could not be read", s->file);
+			 "unreadable header of %s (expected a header row naming the columns)",
+			 s->file);
 		return;
 	}
 	for (size_t i = 0; i < t->nheader; i++) {
@@ -227,7 +228,7 @@ static void map_header(ingest_ctx *c, raw_table *t)
 		if (t->col_to_input[col] >= 0) {
 			diag_report(c->diag, DIAG_WARNING, "duplicate_column",
 				    t->path, 1, t->header_columns[i],
-				    "second column for '%s' ignored ('%s'; the first is column %ld)",
+				    "second column for '%s' ignored: '%s' (expected each column once; the first is column %ld)",
 				    s->columns[col].name, t->header[i],
 				    t->header_columns[t->col_to_input[col]]);
 			continue;
@@ -247,8 +248,8 @@ static void map_header(ingest_ctx *c, raw_table *t)
 			    sc->aliases && sc->aliases[0] ? sc->aliases[0] : "");
 		if (!t->missing[0])
 			snprintf(t->missing, sizeof t->missing,
-				 "%s lacks required column '%s'", s->file,
-				 sc->name);
+				 "%s lacks required column '%s' (expected it in the header)",
+				 s->file, sc->name);
 	}
 }
 
