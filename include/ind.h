@@ -25,8 +25,8 @@
  * ci_high empty and a `zero_denominator` warning in validation.csv; no field
  * is ever nan or inf. Percent rows whose numerator is a count between 0 and
  * the denominator carry the Wilson interval (in percent) in ci_low/ci_high;
- * other rows leave them empty (staff fill above 100, migration-driven
- * cohort flows, survival from the cohort model).
+ * other rows leave them empty (staff fill above 100, survival from the
+ * cohort model).
  *
  * Scopes: every school (schools.csv order), level:<level> (mam_non,
  * tieu_hoc, thcs, thpt, th_thcs, thcs_thpt; unknown levels after them),
@@ -73,13 +73,35 @@
  *                                1000-pupil cohort reaching the last grade:
  *                                numerator = pupils of 1000, denominator =
  *                                1000. A scope sums the schools with every
- *                                grade of the stage in both years.
- *   exam_*:<subject>             clean/exam_hist.csv for an exam of a year
- *                                where it has rows (exact: histograms merge);
- *                                otherwise exam_summary.csv, candidate-
- *                                weighted (pooled mean and SD; passers per
- *                                row = round(candidates x pass_rate / 100));
- *                                no median or low rate from summaries. When
+ *                                grade of the stage in both years. A grade
+ *                                whose flows fail the model's integrity
+ *                                check (promotion numerator < 0, or
+ *                                promotion + repetition numerators >
+ *                                E[g], i.e. a negative dropout count or a
+ *                                promotion rate above 100: transfers in)
+ *                                has its three rows written with every
+ *                                number empty, counts included, and one
+ *                                cohort_inconsistent warning per grade
+ *                                and scope quoting the counts; a grade
+ *                                with E[g] = 0 and no flows keeps the
+ *                                zero_denominator rows.
+ *   exam_*:<subject>             per school, (year, exam, subject):
+ *                                clean/exam_hist.csv when that school has
+ *                                rows for it (exact: histograms merge);
+ *                                otherwise its exam_summary.csv row,
+ *                                candidate-weighted (pooled mean and SD;
+ *                                passers per row = round(candidates x
+ *                                pass_rate / 100)); no median or low rate
+ *                                from summaries. A scope mixing both
+ *                                sources pools exactly: n, sum and sum of
+ *                                squares (a summary row gives n mean and
+ *                                (n - 1) sd^2 + n mean^2; the SD covers the
+ *                                scores and the rows giving an sd), pass
+ *                                rate from passers (scores >= pass mark
+ *                                plus the rounded summary passers); its
+ *                                median and low rate rows are empty with
+ *                                an exam_mixed_sources warning, and it has
+ *                                no exam_histograms.csv rows. When
  *                                a year has more than one exam the name is
  *                                exam_*:<exam>:<subject>. Subject and exam
  *                                names are folded with text_fold.
@@ -87,9 +109,13 @@
  * Warning codes (validation.csv): zero_denominator (file and src_line of
  * the row concerned; no line for aggregates), cohort_inconsistent (the
  * flows promote and hold back more pupils than a grade had, as transfers in
- * do: the per-grade rows are still written from the counts, the survival
- * row is empty), exam_summary_superseded (summary rows of an exam that has
- * per-candidate scores), unknown_school / unknown_grade (rows left out).
+ * do: once per such grade and scope, at the school's enrollment.csv line
+ * of the grade, whose three rows are empty; once more for the survival
+ * row, which is empty),
+ * exam_summary_superseded (summary rows of a school that has per-candidate
+ * scores for the same year, exam and subject), exam_mixed_sources (median
+ * and low rate of a scope mixing scores and summaries), unknown_school /
+ * unknown_grade (rows left out).
  */
 #ifndef SCHOOLSTAT_IND_H
 #define SCHOOLSTAT_IND_H

@@ -1116,6 +1116,140 @@ static void test_run_exams(void **state)
 	run_release(&r);
 }
 
+/* Scores for S1 only, summaries for S2 and S3: a summary is superseded
+ * only by the same school's scores for the same subject; scopes mixing the
+ * two sources pool counts, sums and sums of squares. */
+static const char mixed_summary_text[] =
+	SUMMARY_HEADER "2024-2025,ts10,S1,toan,4,7,1,100,2\n"
+		       "2024-2025,ts10,S2,toan,6,4,2,50,3\n"
+		       "2024-2025,ts10,S3,toan,2,8,,100,4\n"
+		       "2024-2025,ts10,S2,ngu_van,10,6,1,80,5\n";
+
+static void test_run_exams_mixed(void **state)
+{
+	static const int s1[] = { 100, 1, 130, 1, 140, 1, 185, 1 };
+	static const expect_row want[] = {
+		/* S1 from its scores (its summary row is superseded): 5.00
+		 * 6.50 7.00 9.25, mean 27.75/4 = 6.9375, SS 9.296875. */
+		{ "2024-2025", "S1", "exam_candidates:toan", "4", "4", "1", "",
+		  "" },
+		{ "2024-2025", "S1", "exam_median:toan", "6.75", "", "4", "",
+		  "" },
+		/* S2 from its summary: 6 candidates, mean 4 (24), SD 2 (SS
+		 * 4 x 5 = 20), 50% of 6 = 3 passers. */
+		{ "2024-2025", "S2", "exam_candidates:toan", "6", "6", "1", "",
+		  "" },
+		{ "2024-2025", "S2", "exam_mean:toan", "4", "24", "6", "", "" },
+		{ "2024-2025", "S2", "exam_sd:toan", "2", "20", "5", "", "" },
+		{ "2024-2025", "S2", "exam_pass_rate:toan", "50", "3", "6", NULL,
+		  NULL },
+		{ "2024-2025", "S3", "exam_mean:toan", "8", "16", "2", "", "" },
+		/* district:Huyen X = S1 (scores) + S2 (summary), mixed.
+		 * n = 4 + 6 = 10; sum = 27.75 + 6 x 4 = 51.75 -> mean
+		 * 5.175. Sum of squares: scores 2018125 / 10000 =
+		 * 201.8125, summary (6 - 1) 2^2 + 6 x 4^2 = 20 + 96 = 116,
+		 * total 317.8125; SS = 317.8125 - 51.75^2 / 10 = 317.8125 -
+		 * 267.80625 = 50.00625 (the same as within 9.296875 + 20
+		 * plus between 4 (6.9375 - 5.175)^2 + 6 (4 - 5.175)^2 =
+		 * 12.425625 + 8.28375), over 9 -> SD sqrt(5.55625) =
+		 * 2.35717. Passers: 4 scores >= 5 plus round(6 x 0.5) = 3
+		 * -> 7 of 10. Median and low rate empty. */
+		{ "2024-2025", "district:Huyen X", "exam_candidates:toan", "10",
+		  "10", "1", "", "" },
+		{ "2024-2025", "district:Huyen X", "exam_mean:toan", "5.175",
+		  "51.75", "10", "", "" },
+		{ "2024-2025", "district:Huyen X", "exam_sd:toan", "2.35717",
+		  "50.00625", "9", "", "" },
+		{ "2024-2025", "district:Huyen X", "exam_pass_rate:toan", "70",
+		  "7", "10", NULL, NULL },
+		{ "2024-2025", "district:Huyen X", "exam_median:toan", "", "",
+		  "", "", "" },
+		{ "2024-2025", "district:Huyen X", "exam_low_rate:toan", "", "",
+		  "", "", "" },
+		{ "2024-2025", "province:Tinh T", "exam_mean:toan", "5.175",
+		  "51.75", "10", "", "" },
+		/* all = S1 + S2 + S3: n 12, sum 51.75 + 2 x 8 = 67.75 ->
+		 * 5.645833; S3 gives no SD, so the SD is the district's
+		 * (n 10); passers 7 + round(2 x 1) = 9 of 12 = 75. */
+		{ "2024-2025", "all", "exam_candidates:toan", "12", "12", "1", "",
+		  "" },
+		{ "2024-2025", "all", "exam_mean:toan", "5.645833", "67.75",
+		  "12", "", "" },
+		{ "2024-2025", "all", "exam_sd:toan", "2.35717", "50.00625", "9",
+		  "", "" },
+		{ "2024-2025", "all", "exam_pass_rate:toan", "75", "9", "12",
+		  NULL, NULL },
+		{ "2024-2025", "all", "exam_median:toan", "", "", "", "", "" },
+		{ "2024-2025", "level:thcs", "exam_low_rate:toan", "", "", "",
+		  "", "" },
+		/* commune:Xa 2 = S2 + S3, summaries only: n 8, (24 + 16) / 8
+		 * = 5, SD from S2 alone (SS 20 over 5), passers 3 + 2. */
+		{ "2024-2025", "commune:Xa 2", "exam_mean:toan", "5", "40", "8",
+		  "", "" },
+		{ "2024-2025", "commune:Xa 2", "exam_sd:toan", "2", "20", "5", "",
+		  "" },
+		{ "2024-2025", "commune:Xa 2", "exam_pass_rate:toan", "62.5", "5",
+		  "8", NULL, NULL },
+		/* commune:Xa 1 = S1, scores only */
+		{ "2024-2025", "commune:Xa 1", "exam_median:toan", "6.75", "",
+		  "4", "", "" },
+		/* ngu_van: summaries only (S2), although the exam has scores
+		 * for toan */
+		{ "2024-2025", "all", "exam_mean:ngu_van", "6", "60", "10", "",
+		  "" },
+	};
+	static const absent_row none[] = {
+		{ "2024-2025", "commune:Xa 2", "exam_median:toan" },
+		{ "2024-2025", "all", "exam_median:ngu_van" },
+		{ "2024-2025", "S3", "exam_sd:toan" },
+	};
+	char *r1 = hist_row("2024-2025,ts10,S1,toan", s1, 4, "4,2775,2018125",
+			    "");
+	size_t n = strlen(HIST_HEADER) + strlen(r1) + 1;
+	char *hist = malloc(n);
+	run r;
+
+	(void)state;
+	assert_non_null(hist);
+	snprintf(hist, n, "%s%s", HIST_HEADER, r1);
+	free(r1);
+	{
+		const fixture_file files[] = {
+			{ "clean/schools.csv", exam_schools },
+			{ "clean/exam_summary.csv", mixed_summary_text },
+			{ "clean/exam_hist.csv", hist },
+			{ NULL, NULL },
+		};
+		run_fixture_scopes(&r, files, 1);
+	}
+	free(hist);
+	assert_int_equal(r.st, SS_OK);
+	check_rows(&r.ind, want, NROWS(want));
+	check_absent(&r.ind, none, NROWS(none));
+	check_no_nan(&r.ind);
+	/* only S1's own row is superseded */
+	assert_int_equal(count_msgs(&r.diag, "exam_summary_superseded",
+				    "exam_summary.csv", 2,
+				    "1 summary rows of exam 'ts10' in 2024-2025 not used: the same school has per-candidate scores"),
+			 1);
+	/* median and low rate of the 4 mixed scopes (level:thcs,
+	 * district, province, all) */
+	assert_int_equal(count_msgs(&r.diag, "exam_mixed_sources",
+				    "exam_summary.csv", 0, NULL),
+			 8);
+	assert_int_equal(count_msgs(&r.diag, "exam_mixed_sources",
+				    "exam_summary.csv", 0,
+				    "exam_low_rate:toan for 'all' in 2024-2025: '8' of '12' candidates are known only from exam_summary.csv"),
+			 1);
+	assert_int_equal(r.diag.nmessages, 9);
+	/* histograms only for scopes with scores alone: S1 and commune:Xa
+	 * 1, 250 bins each (no partial histogram for a mixed scope) */
+	assert_int_equal(r.hist.nrows, 2 * 250);
+	assert_string_equal(ctable_get(&r.hist, 0, 1), "S1");
+	assert_string_equal(ctable_get(&r.hist, 250, 1), "commune:Xa 1");
+	run_release(&r);
+}
+
 /* ------------------------------------------------ fixture C: cohorts */
 
 /* P: enrolment 2023-2024 E = 100 90 80 70 60, 2024-2025 E1 = 110 97 88 78
@@ -1224,11 +1358,13 @@ static void test_run_cohort(void **state)
 }
 
 /* R: no pupils in grade 3 in 2023-2024. T (th_thcs): 12 pupils reach grade
- * 2 from 10 in grade 1 (transfers in). */
+ * 2 from 10 in grade 1 (transfers in). U: 10 pupils in every grade, but 5
+ * of grade 3 held back and only 3 in grade 3 the next year. */
 static const fixture_file fixture_c2[] = {
 	{ "clean/schools.csv",
 	  SCHOOLS_HEADER "R,Truong R,tieu_hoc,cong_lap,Xa 1,,,,,,2\n"
-			 "T,Truong T,th_thcs,cong_lap,Xa 1,,,,,,3\n" },
+			 "T,Truong T,th_thcs,cong_lap,Xa 1,,,,,,3\n"
+			 "U,Truong U,tieu_hoc,cong_lap,Xa 1,,,,,,4\n" },
 	{ "clean/enrollment.csv",
 	  ENROLLMENT_HEADER "2023-2024,R,1,1,10,,,,2\n"
 			    "2023-2024,R,2,1,10,,,,3\n"
@@ -1249,7 +1385,17 @@ static const fixture_file fixture_c2[] = {
 			    "2024-2025,T,2,1,12,,,,18\n"
 			    "2024-2025,T,3,1,10,,,,19\n"
 			    "2024-2025,T,4,1,10,,,,20\n"
-			    "2024-2025,T,5,1,10,,,,21\n" },
+			    "2024-2025,T,5,1,10,,,,21\n"
+			    "2023-2024,U,1,1,10,,,,22\n"
+			    "2023-2024,U,2,1,10,,,,23\n"
+			    "2023-2024,U,3,1,10,,,,24\n"
+			    "2023-2024,U,4,1,10,,,,25\n"
+			    "2023-2024,U,5,1,10,,,,26\n"
+			    "2024-2025,U,1,1,10,,,,27\n"
+			    "2024-2025,U,2,1,10,,,,28\n"
+			    "2024-2025,U,3,1,3,,,,29\n"
+			    "2024-2025,U,4,1,10,,,,30\n"
+			    "2024-2025,U,5,1,10,,,,31\n" },
 	{ "clean/promotion.csv",
 	  PROMOTION_HEADER "2023-2024,R,1,10,10,0,0,,,2\n"
 			   "2023-2024,R,2,10,10,0,0,,,3\n"
@@ -1260,28 +1406,89 @@ static const fixture_file fixture_c2[] = {
 			   "2023-2024,T,2,10,10,0,0,,,8\n"
 			   "2023-2024,T,3,10,10,0,0,,,9\n"
 			   "2023-2024,T,4,10,10,0,0,,,10\n"
-			   "2023-2024,T,5,10,10,0,0,,,11\n" },
+			   "2023-2024,T,5,10,10,0,0,,,11\n"
+			   "2023-2024,U,1,10,10,0,0,,,12\n"
+			   "2023-2024,U,2,10,10,0,0,,,13\n"
+			   "2023-2024,U,3,10,5,5,0,,,14\n"
+			   "2023-2024,U,4,10,10,0,0,,,15\n"
+			   "2023-2024,U,5,10,10,0,0,,10,16\n" },
 	{ NULL, NULL }
 };
+
+/* Cohort rows never carry a negative count or a rate above 100. */
+static void check_no_negative_rates(const ctable *t)
+{
+	int ci = ctable_col(t, "indicator"), cv = ctable_col(t, "value"),
+	    cn = ctable_col(t, "numerator");
+	size_t i;
+
+	for (i = 0; i < t->nrows; i++) {
+		double v;
+		if (strncmp(ctable_get(t, i, ci), "cohort_", 7) != 0)
+			continue;
+		if (ctable_get_double(t, i, cv, &v) == 1 &&
+		    (v < 0 || v > 100)) {
+			print_error("row %zu value %g\n", i, v);
+			fail();
+		}
+		if (ctable_get_double(t, i, cn, &v) == 1 && v < 0) {
+			print_error("row %zu numerator %g\n", i, v);
+			fail();
+		}
+	}
+}
 
 static void test_run_cohort_refused(void **state)
 {
 	static const expect_row want[] = {
-		/* R grade 3: (E1[4] - R1[4]) = 10 over E[3] = 0 */
-		{ "2023-2024", "R", "cohort_promotion_rate:3", "", "10", "0", "",
+		/* R grade 3: (E1[4] - R1[4]) = 10 sent on from E[3] = 0
+		 * (dropout 0 - 10 = -10): inconsistent, every number empty */
+		{ "2023-2024", "R", "cohort_promotion_rate:3", "", "", "", "",
+		  "" },
+		{ "2023-2024", "R", "cohort_dropout_rate:3", "", "", "", "",
 		  "" },
 		/* R grade 2: 10 reach grade 3 of 10 */
 		{ "2023-2024", "R", "cohort_promotion_rate:2", "100", "10", "10",
 		  NULL, NULL },
 		{ "2023-2024", "R", "survival_rate_last_grade:tieu_hoc", "", "",
 		  "", "", "" },
-		/* T grade 1: 12 - 0 = 12 promoted of 10, dropout 10 - 12 - 0
-		 * = -2 -> -20, no interval. Graduates: completed empty ->
-		 * promoted 10 of 10. */
-		{ "2023-2024", "T", "cohort_promotion_rate:1", "120", "12", "10",
-		  "", "" },
-		{ "2023-2024", "T", "cohort_dropout_rate:1", "-20", "-2", "10",
-		  "", "" },
+		/* T grade 1: 12 - 0 = 12 promoted of 10 (a rate of 120),
+		 * dropout 10 - 12 - 0 = -2: not usable, the grade's three
+		 * rows are empty, counts included. Grade 2: 10 - 0 of 10.
+		 * Graduates: completed empty -> promoted 10 of 10. */
+		{ "2023-2024", "T", "cohort_promotion_rate:1", "", "", "", "",
+		  "" },
+		{ "2023-2024", "T", "cohort_repetition_rate:1", "", "", "", "",
+		  "" },
+		{ "2023-2024", "T", "cohort_dropout_rate:1", "", "", "", "",
+		  "" },
+		{ "2023-2024", "T", "cohort_promotion_rate:2", "100", "10", "10",
+		  NULL, NULL },
+		{ "2023-2024", "level:th_thcs", "cohort_dropout_rate:1", "", "",
+		  "", "", "" },
+		/* U grade 2: promoted 3 - 5 = -2; grade 3: promoted 10 - 0 =
+		 * 10 plus 5 held back = 15 of 10 (dropout -5). Grades 1, 4
+		 * and 5 are whole: 10 of 10 promoted, 0 dropouts. */
+		{ "2023-2024", "U", "cohort_promotion_rate:2", "", "", "", "",
+		  "" },
+		{ "2023-2024", "U", "cohort_repetition_rate:2", "", "", "", "",
+		  "" },
+		{ "2023-2024", "U", "cohort_dropout_rate:2", "", "", "", "",
+		  "" },
+		{ "2023-2024", "U", "cohort_promotion_rate:3", "", "", "", "",
+		  "" },
+		{ "2023-2024", "U", "cohort_repetition_rate:3", "", "", "", "",
+		  "" },
+		{ "2023-2024", "U", "cohort_dropout_rate:3", "", "", "", "",
+		  "" },
+		{ "2023-2024", "U", "cohort_promotion_rate:1", "100", "10", "10",
+		  NULL, NULL },
+		{ "2023-2024", "U", "cohort_dropout_rate:4", "0", "0", "10", NULL,
+		  NULL },
+		{ "2023-2024", "U", "cohort_promotion_rate:5", "100", "10", "10",
+		  NULL, NULL },
+		{ "2023-2024", "U", "survival_rate_last_grade:tieu_hoc", "", "",
+		  "", "", "" },
 		{ "2023-2024", "T", "cohort_promotion_rate:5", "100", "10", "10",
 		  NULL, NULL },
 		{ "2023-2024", "T", "survival_rate_last_grade:tieu_hoc", "", "",
@@ -1294,19 +1501,51 @@ static void test_run_cohort_refused(void **state)
 	assert_int_equal(r.st, SS_OK);
 	check_rows(&r.ind, want, NROWS(want));
 	check_no_nan(&r.ind);
-	/* R's grade-3 rows (promotion, repetition, dropout) point at the
-	 * grade-3 row, line 4; the survival has its own message. */
+	/* R's grade-3 rows get one message at the grade-3 row, line 4;
+	 * the survival has its own (a grade with 0 pupils). */
+	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent",
+				    "enrollment.csv", 4,
+				    "cohort_promotion_rate:3 for 'R' in 2023-2024: grade 3 sends on and holds back '10' pupils of '0' enrolled"),
+			 1);
 	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
-				    "enrollment.csv", 4, "grade 3 enrolment"),
-			 3);
+				    "enrollment.csv", 4, NULL),
+			 0);
 	assert_int_equal(count_msgs(&r.diag, "zero_denominator",
 				    "enrollment.csv", 0,
 				    "survival_rate_last_grade:tieu_hoc for 'R'"),
 			 1);
 	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent",
 				    "enrollment.csv", 0,
-				    "'T' in 2023-2024: grade 1 sends on"),
+				    "survival_rate_last_grade:tieu_hoc for 'T' in 2023-2024: grade 1 sends on"),
 			 1);
+	/* one warning per unusable grade and scope, at the school's
+	 * enrolment row of the grade (line 0 for an aggregate) */
+	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent",
+				    "enrollment.csv", 12,
+				    "cohort_promotion_rate:1 for 'T' in 2023-2024: grade 1 sends on and holds back '12' pupils of '10' enrolled"),
+			 1);
+	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent",
+				    "enrollment.csv", 0,
+				    "cohort_promotion_rate:1 for 'level:th_thcs' in 2023-2024: grade 1 sends on"),
+			 1);
+	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent",
+				    "enrollment.csv", 23,
+				    "cohort_promotion_rate:2 for 'U' in 2023-2024: grade 3 has more repeaters '5' than pupils '3'"),
+			 1);
+	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent",
+				    "enrollment.csv", 24,
+				    "cohort_promotion_rate:3 for 'U' in 2023-2024: grade 3 sends on and holds back '15' pupils of '10' enrolled"),
+			 1);
+	/* T: grade 1 and the survival; U: grades 2, 3 and the survival */
+	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent", NULL, -1,
+				    "for 'T'"),
+			 2);
+	assert_int_equal(count_msgs(&r.diag, "cohort_inconsistent", NULL, -1,
+				    "for 'U'"),
+			 3);
+	/* no value, numerator or denominator is negative, no rate above
+	 * 100 */
+	check_no_negative_rates(&r.ind);
 	run_release(&r);
 }
 
@@ -1557,6 +1796,7 @@ int main(void)
 		cmocka_unit_test(test_rows_sort),
 		cmocka_unit_test(test_run_counts),
 		cmocka_unit_test(test_run_exams),
+		cmocka_unit_test(test_run_exams_mixed),
 		cmocka_unit_test(test_run_cohort),
 		cmocka_unit_test(test_run_cohort_refused),
 		cmocka_unit_test(test_run_errors),

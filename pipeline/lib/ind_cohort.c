@@ -17,6 +17,7 @@
 typedef struct flows {
 	int have;
 	size_t G;
+	int first; /* grade index of the stage's first grade */
 	long long E[MAX_STAGE_GRADES], E1[MAX_STAGE_GRADES],
 		R1[MAX_STAGE_GRADES], graduates;
 	long line[MAX_STAGE_GRADES]; /* enrollment.csv lines (one school) */
@@ -31,6 +32,7 @@ static int school_flows(const ind_grid *g, size_t y, size_t y1, size_t s,
 
 	memset(f, 0, sizeof *f);
 	f->G = (size_t)(si->last - si->first + 1);
+	f->first = si->first;
 	for (k = 0; k < f->G; k++) {
 		const ind_cell *c = ind_grid_at(g, y, s, si->first + (int)k);
 		const ind_cell *c1 = ind_grid_at(g, y1, s, si->first + (int)k);
@@ -55,6 +57,7 @@ static void flows_add(flows *a, const flows *b)
 
 	a->have = 1;
 	a->G = b->G;
+	a->first = b->first;
 	for (k = 0; k < b->G; k++) {
 		a->E[k] += b->E[k];
 		a->E1[k] += b->E1[k];
@@ -90,6 +93,41 @@ static void inconsistency(const flows *f, const ind_stage_info *si,
 	snprintf(buf, size, "the cohort model failed; survival left empty");
 }
 
+/* The rows of grade g (0-based in the stage) when its flows are not
+ * usable: more pupils the next year were held back than there were
+ * (a negative promotion count), or more sent on and held back than were
+ * enrolled (a negative dropout count, a promotion rate above 100 -- pupils
+ * transferring in). The three rows are written with every number empty,
+ * counts included: a count that mixes in transfers is no cohort flow
+ * either; the warning quotes the counts. An empty grade that still sends
+ * pupils on is inconsistent too (its dropout count would be negative); one
+ * with no flows at all is left to the zero_denominator rows. 0 when the
+ * grade is usable. */
+static int grade_inconsistent(const flows *f, size_t g, char *why,
+			      size_t size)
+{
+	long long promoted = g + 1 < f->G ? f->E1[g + 1] - f->R1[g + 1]
+					  : f->graduates;
+
+	if (promoted < 0) {
+		snprintf(why, size,
+			 "grade %s has more repeaters '%lld' than pupils '%lld' the next year (expected at most as many); promotion, repetition and dropout rates of grade %s left empty",
+			 ind_grade_name((int)g + 1 + f->first),
+			 f->R1[g + 1], f->E1[g + 1],
+			 ind_grade_name((int)g + f->first));
+		return 1;
+	}
+	if (promoted + f->R1[g] > f->E[g]) {
+		snprintf(why, size,
+			 "grade %s sends on and holds back '%lld' pupils of '%lld' enrolled (expected at most as many: transfers in?); promotion, repetition and dropout rates of grade %s left empty",
+			 ind_grade_name((int)g + f->first),
+			 promoted + f->R1[g], f->E[g],
+			 ind_grade_name((int)g + f->first));
+		return 1;
+	}
+	return 0;
+}
+
 static ss_status emit_flows(const flows *f, const ind_stage_info *si,
 			    int stage, const char *year, const char *scope,
 			    int is_school, const ind_options *opt,
@@ -107,7 +145,7 @@ static ss_status emit_flows(const flows *f, const ind_stage_info *si,
 						  : f->graduates;
 		ind_src src = { "enrollment.csv", is_school ? f->line[g] : 0,
 				"enrolment" };
-		char what[48];
+		char what[48], why[384];
 		snprintf(what, sizeof what, "grade %s enrolment",
 			 ind_grade_name(grade));
 		src.what = what;
@@ -115,6 +153,21 @@ static ss_status emit_flows(const flows *f, const ind_stage_info *si,
 		k.suffix = ind_grade_name(grade);
 		k.sub_rank = grade;
 		k.id = IND_COHORT_PROMOTION_RATE;
+		if (grade_inconsistent(f, g, why, sizeof why)) {
+			/* One warning for the grade, on its first row. */
+			src.what = NULL;
+			st = ind_rows_add_empty(rows, &k, &src,
+						"cohort_inconsistent", why, e);
+			k.id = IND_COHORT_REPETITION_RATE;
+			if (st == SS_OK)
+				st = ind_rows_add_empty(rows, &k, &src, NULL,
+							NULL, e);
+			k.id = IND_COHORT_DROPOUT_RATE;
+			if (st == SS_OK)
+				st = ind_rows_add_empty(rows, &k, &src, NULL,
+							NULL, e);
+			continue;
+		}
 		st = ind_rows_add_ratio(rows, &k, (double)promoted,
 					(double)f->E[g], &src, e);
 		k.id = IND_COHORT_REPETITION_RATE;

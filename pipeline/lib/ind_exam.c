@@ -1,9 +1,11 @@
 /* ind_exam — exam indicators per subject and exam_histograms.csv.
  *
- * For each (year, exam) the source is clean/exam_hist.csv when it has rows
- * for it: exact per-school score histograms, merged for every larger scope.
- * Otherwise exam_summary.csv: candidates, mean, sd and pass rate per school
- * and subject, combined candidate-weighted. Entries are kept in a dense
+ * For each (year, exam, subject) a school's source is clean/exam_hist.csv
+ * when it has rows for that school: exact score histograms, merged for
+ * every larger scope. Otherwise its exam_summary.csv row: candidates, mean,
+ * sd and pass rate, combined candidate-weighted. A scope whose schools mix
+ * both sources pools counts, sums and sums of squares exactly and leaves
+ * what needs the distribution (median, low rate) empty. Entries are kept in a dense
  * (year, exam, subject, school) index so that a scope is the merge of its
  * members' entries, computed in output order; memory is one histogram per
  * school and subject, whatever the number of candidates. */
@@ -57,10 +59,10 @@ typedef struct exam_ctx {
 	size_t nent, cap_ent;
 	sum_row *rows;
 	size_t nrows;
-	unsigned char *from_hist;   /* Y*X: the (year, exam) uses histograms */
 	unsigned char *present;     /* Y*X: the (year, exam) has entries */
-	long *ignored_line;         /* Y*X: first summary row ignored */
-	long *ignored;              /* Y*X: summary rows ignored */
+	long *ignored_line;         /* Y*X: first summary row superseded */
+	long *ignored;              /* Y*X: summary rows superseded by the
+				       same school's scores for the subject */
 	/* scratch for pooling summaries */
 	long long *pn;
 	double *pmean, *psd;
@@ -141,7 +143,6 @@ static void ctx_release(exam_ctx *c)
 	free(c->ent);
 	free(c->index);
 	free(c->rows);
-	free(c->from_hist);
 	free(c->present);
 	free(c->ignored_line);
 	free(c->ignored);
@@ -256,10 +257,8 @@ static ss_status load_hist(exam_ctx *c, const int *col, ss_error *e)
 			st = nomem(e);
 		}
 		stats_scores_release(&sc);
-		if (st == SS_OK) {
-			c->from_hist[yxi] = 1;
+		if (st == SS_OK)
 			c->present[yxi] = 1;
-		}
 	}
 	return st;
 }
@@ -290,7 +289,9 @@ static ss_status load_summary(exam_ctx *c, const int *col, ss_error *e)
 		if (!en)
 			continue;
 		r.line = ind_src_line(t, i);
-		if (c->from_hist[yxi]) {
+		/* Only the same school's scores for the same subject
+		 * replace its summary; other schools keep theirs. */
+		if (en->hist) {
 			if (c->ignored[yxi]++ == 0)
 				c->ignored_line[yxi] = r.line;
 			continue;
@@ -375,11 +376,10 @@ static ss_status ctx_build(exam_ctx *c, ss_error *e)
 	nyx = c->years.n * c->exams.n;
 	nidx = nyx * c->subjects.n * in->nschools;
 	c->index = malloc((nidx ? nidx : 1) * sizeof *c->index);
-	c->from_hist = calloc(nyx + 1, 1);
 	c->present = calloc(nyx + 1, 1);
 	c->ignored_line = calloc(nyx + 1, sizeof *c->ignored_line);
 	c->ignored = calloc(nyx + 1, sizeof *c->ignored);
-	if (!c->index || !c->from_hist || !c->present || !c->ignored_line ||
+	if (!c->index || !c->present || !c->ignored_line ||
 	    !c->ignored)
 		return nomem(e);
 	for (i = 0; i < nidx; i++)
@@ -677,7 +677,6 @@ static ss_status emit_summary(exam_ctx *c, ind_rows *rows, ind_key *k,
 	return st;
 }
 
-/* Rows (and histograms) of one scope for one (year, exam, subject). */
 /* exam_histograms.csv serves the charts and the report, which draw the
  * unit, its levels and its provinces. Schools, communes and districts are
  * left out: a national file would otherwise write 12 million rows that
@@ -688,6 +687,87 @@ static int hist_scope(const exam_ctx *c, const ind_scope *sc)
 	       sc->kind == IND_SCOPE_PROVINCE;
 }
 
+/* Rows of a scope whose schools mix both sources for one subject: the
+ * merged scores acc of some schools and the summary chains heads[0..nh) of
+ * the others. Counts, sums and sums of squares add up exactly (a summary
+ * row stands for n mean and (n - 1) sd^2 + n mean^2), so candidates, mean,
+ * SD and pass rate are pooled as if every score were known; median and low
+ * rate need the distribution, which summaries do not give. A scope holding
+ * one school is never mixed: its entry has one source. */
+static ss_status emit_mixed(exam_ctx *c, ind_rows *rows, ind_key *k,
+			    const stats_scores *acc, const long *heads,
+			    size_t nh, ss_error *e)
+{
+	ind_src src = { "exam_summary.csv", 0, "candidates" };
+	long long N = acc->n, Nsd = acc->n, Nsum = 0, passers, Npass = acc->n;
+	double sum = (double)acc->sum_x100 / 100.0, pm = 0, psd = 0;
+	size_t h, m = 0;
+	char why[256];
+	long r;
+	int ok;
+	ss_status st;
+
+	passers = stats_scores_count_at_least(acc, c->opt->pass_x100);
+	/* The scores enter the pooling as one group with their exact mean
+	 * and SD (stats_pooled skips it when it has no candidates). */
+	c->pn[m] = acc->n;
+	c->pmean[m] = acc->n > 0 ? (double)acc->sum_x100 / 100.0 /
+					   (double)acc->n
+				 : 0.0;
+	if (!stats_scores_sd(acc, &c->psd[m]))
+		c->psd[m] = 0; /* fewer than two scores: no spread */
+	m++;
+	for (h = 0; h < nh; h++)
+		for (r = heads[h]; r >= 0; r = c->rows[r].next) {
+			const sum_row *x = &c->rows[r];
+			N += x->n;
+			Nsum += x->n;
+			sum += (double)x->n * x->mean;
+			if (x->has_pass) {
+				passers += llround((double)x->n * x->pass /
+						   100.0);
+				Npass += x->n;
+			}
+			if (!x->has_sd)
+				continue;
+			Nsd += x->n;
+			c->pn[m] = x->n;
+			c->pmean[m] = x->mean;
+			c->psd[m++] = x->sd;
+		}
+	k->id = IND_EXAM_CANDIDATES;
+	st = ind_rows_add_count(rows, k, N, e);
+	k->id = IND_EXAM_MEAN;
+	if (st == SS_OK)
+		st = ind_rows_add_ratio(rows, k, N > 0 ? sum : 0.0, (double)N,
+					&src, e);
+	/* The SD pools the scores and the summary rows that give one. */
+	ok = Nsd >= 2 && stats_pooled(c->pn, c->pmean, c->psd, m, &pm, &psd);
+	k->id = IND_EXAM_SD;
+	if (st == SS_OK)
+		st = ind_rows_add_sd(rows, k, ok, psd, Nsd, &src, e);
+	k->id = IND_EXAM_MEDIAN;
+	snprintf(why, sizeof why,
+		 "'%lld' of '%lld' candidates are known only from exam_summary.csv, which gives no score distribution (expected per-candidate scores for every school); value left empty",
+		 Nsum, N);
+	if (st == SS_OK)
+		st = ind_rows_add_empty(rows, k, &src, "exam_mixed_sources",
+					why, e);
+	k->id = IND_EXAM_PASS_RATE;
+	if (st == SS_OK)
+		st = ind_rows_add_ratio(rows, k, (double)passers,
+					(double)Npass, &src, e);
+	k->id = IND_EXAM_LOW_RATE;
+	if (st == SS_OK)
+		st = ind_rows_add_empty(rows, k, &src, "exam_mixed_sources",
+					why, e);
+	return st;
+}
+
+/* Rows (and histograms) of one scope for one (year, exam, subject): from
+ * the scores when every school of the scope that took the exam has them,
+ * from the summaries when none has, pooled when they mix. A mixed scope
+ * writes no histogram: the scores cover only part of its candidates. */
 static ss_status emit_group(exam_ctx *c, ind_rows *rows, hist_out *w,
 			    size_t y, size_t x, size_t sj,
 			    const ind_scope *sc, const char *year,
@@ -695,40 +775,38 @@ static ss_status emit_group(exam_ctx *c, ind_rows *rows, hist_out *w,
 			    ss_error *e)
 {
 	ind_key k = { year, sc->name, IND_EXAM_CANDIDATES, label, sub_rank };
+	stats_scores acc;
 	size_t m, nh = 0;
-	int any = 0;
+	int any_hist = 0;
 	long line = 0;
 	ss_status st = SS_OK;
 
-	if (c->from_hist[yx(c, y, x)]) {
-		stats_scores acc;
-		stats_scores_init(&acc);
-		for (m = 0; st == SS_OK && m < sc->nmembers; m++) {
-			long p = *slot(c, y, x, sj, sc->members[m]);
-			if (p < 0)
-				continue;
-			any = 1;
+	stats_scores_init(&acc);
+	for (m = 0; st == SS_OK && m < sc->nmembers; m++) {
+		long p = *slot(c, y, x, sj, sc->members[m]);
+		if (p < 0)
+			continue;
+		if (c->ent[p].hist) {
+			any_hist = 1;
 			if (!stats_scores_merge(&acc, &c->ent[p].sc))
 				st = nomem(e);
+		} else if (c->ent[p].head >= 0) {
+			heads[nh++] = c->ent[p].head;
 		}
-		if (st == SS_OK && any)
-			st = emit_hist(c, rows, &k, &acc, e);
-		if (st == SS_OK && any && hist_scope(c, sc))
+	}
+	if (st == SS_OK && any_hist && nh == 0) {
+		st = emit_hist(c, rows, &k, &acc, e);
+		if (st == SS_OK && hist_scope(c, sc))
 			st = write_hists(c, w, year, sc->name, label, &acc, e);
-		stats_scores_release(&acc);
-		return st;
+	} else if (st == SS_OK && any_hist) {
+		st = emit_mixed(c, rows, &k, &acc, heads, nh, e);
+	} else if (st == SS_OK && nh > 0) {
+		if (sc->kind == IND_SCOPE_SCHOOL)
+			line = c->rows[heads[0]].line;
+		st = emit_summary(c, rows, &k, heads, nh, line, e);
 	}
-	for (m = 0; m < sc->nmembers; m++) {
-		long p = *slot(c, y, x, sj, sc->members[m]);
-		if (p < 0 || c->ent[p].head < 0)
-			continue;
-		heads[nh++] = c->ent[p].head;
-	}
-	if (nh == 0)
-		return SS_OK;
-	if (sc->kind == IND_SCOPE_SCHOOL)
-		line = c->rows[heads[0]].line;
-	return emit_summary(c, rows, &k, heads, nh, line, e);
+	stats_scores_release(&acc);
+	return st;
 }
 
 static ss_status warn_ignored(exam_ctx *c, diag_sink *diag, ss_error *e)
@@ -747,7 +825,7 @@ static ss_status warn_ignored(exam_ctx *c, diag_sink *diag, ss_error *e)
 					"exam_summary_superseded",
 					"exam_summary.csv",
 					c->ignored_line[yx(c, y, x)], 0,
-					"%ld summary rows of exam '%s' in %s not used: the per-candidate scores of that exam give its indicators",
+					"%ld summary rows of exam '%s' in %s not used: the same school has per-candidate scores for that subject, which give its indicators",
 					n, c->exams.name[x],
 					ind_year_format(c->years.start[y],
 							year,
