@@ -10,23 +10,6 @@
 
 enum { EXIT_WRITTEN = 0, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
-/* Read by LeakSanitizer in sanitized builds (unused otherwise): fontconfig
- * keeps its configuration's patterns through offsets, not pointers, which
- * LeakSanitizer takes for a leak (see chart_fonts_release). */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig.so\n";
-}
-
-/* Keeps the table of suppressions used off stderr, whose text the
- * end-to-end tests compare. */
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-
 static const char usage_line[] =
 	"usage: schoolstat-charts [--year YEAR] OUTPUT_DIR\n";
 

@@ -15,22 +15,6 @@
 
 enum { EXIT_WRITTEN = 0, EXIT_USAGE = 2, EXIT_IO = 3 };
 
-/* Read by LeakSanitizer in sanitized builds (unused otherwise): fontconfig
- * keeps its configuration's patterns through offsets, which LeakSanitizer
- * takes for a leak (see chart_fonts_release). */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig.so\n";
-}
-
-/* Keeps the list of suppressions used off stderr. */
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-
 static const char usage_line[] =
 	"usage: " PROG " [--unit NAME] [--title TEXT] [--year YEAR] "
 	"OUTPUT_DIR\n";

@@ -1465,20 +1465,6 @@ static void test_charts_bad_schedule(void **state)
 	}
 }
 
-/* Read by LeakSanitizer in sanitized builds: fontconfig keeps its
- * configuration's patterns through offsets, which it takes for a leak. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig.so\n";
-}
-
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

@@ -1454,22 +1454,6 @@ static void test_run_missing_inputs(void **state)
 	assert_non_null(strstr(e.msg, "cannot create the charts directory"));
 }
 
-/* Read by LeakSanitizer in sanitized builds: fontconfig keeps its
- * configuration's patterns through offsets, which it takes for a leak. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig.so\n";
-}
-
-/* Keeps the table of suppressions used off stderr, whose text the
- * end-to-end tests compare. */
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

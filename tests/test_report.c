@@ -1857,21 +1857,6 @@ static void test_run_info_page(void **state)
 	assert_int_equal(rmdir(info), 0);
 }
 
-/* Read by LeakSanitizer in sanitized builds: fontconfig keeps its
- * configuration through offsets, which LeakSanitizer takes for leaks (see
- * chart_fonts_release). */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libfontconfig.so\n";
-}
-
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
