@@ -1,11 +1,20 @@
-/* ctable — a whole small CSV table in memory, columns looked up by name.
+/* ctable — a whole CSV table in memory, columns looked up by name.
  * For the normalized tables between stages (the clean tables, indicators.csv,
- * norms.csv, ...), which are small; the large exam table is streamed
- * elsewhere. Reads through csvin, so the same tolerances apply. */
+ * norms.csv, ...); the large exam table is streamed elsewhere.
+ *
+ * The text of every cell lives in one block (t->text) addressed by 32-bit
+ * offsets, so a table costs little more than its file: at national scale
+ * indicators.csv has some 300,000 rows, and a string per cell made loading
+ * it slower than the work done with it. Files as the stages write them
+ * (UTF-8, no BOM, LF, RFC 4180 quoting within a line) are read by a direct
+ * scanner in place; anything else — a BOM, CRLF, blank lines, quoted line
+ * breaks, a malformed record — goes through csvin, so the same tolerances
+ * apply and errors carry the same file:line:column messages. */
 #ifndef SCHOOLSTAT_CTABLE_H
 #define SCHOOLSTAT_CTABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -13,15 +22,34 @@ typedef struct ctable {
 	char *path;
 	size_t ncols;
 	char **header;   /* ncols column names */
+	char *header_text; /* where they are when not in text */
 	size_t nrows;
-	char **cells;    /* nrows * ncols strings, row-major; missing = "" */
+	uint32_t *cells; /* nrows * ncols offsets into text, row-major */
 	long *lines;     /* physical line of each row */
+	char *text;      /* every cell, NUL-terminated */
+	size_t text_len, text_cap;
 } ctable;
+
+/* Decides whether a data row is kept: fields are the row's ncols cells,
+ * header the column names. Returns nonzero to keep. */
+typedef int (*ctable_keep_fn)(const char *const *fields, size_t ncols,
+			      char *const *header, void *ctx);
+
+typedef struct ctable_options {
+	ctable_keep_fn keep; /* NULL: keep every row */
+	void *keep_ctx;
+	int general_reader;  /* tests: always read through csvin */
+} ctable_options;
 
 /* Loads path (first record is the header). SS_EIO when it cannot be read,
  * SS_EDATA for a malformed record (the error names file:line:column). The
  * caller releases with ctable_release even on failure. */
 ss_status ctable_load(ctable *t, const char *path, ss_error *e);
+
+/* ctable_load keeping only the rows opt->keep accepts (opt may be NULL).
+ * Rows that are not kept are still checked: a malformed one is an error. */
+ss_status ctable_load_opt(ctable *t, const char *path,
+			  const ctable_options *opt, ss_error *e);
 
 /* Loads dir/name when that file exists and sets *present to 1; a missing
  * file is not an error (*present 0, t empty). A file that exists but

@@ -247,7 +247,7 @@ static void check_no_nan(const ctable *t)
 
 	for (i = 0; i < t->nrows; i++)
 		for (j = 0; j < t->ncols; j++) {
-			const char *v = t->cells[i * t->ncols + j];
+			const char *v = ctable_get(t, i, (int)j);
 			if (strstr(v, "nan") || strstr(v, "inf") ||
 			    strstr(v, "NAN") || strstr(v, "INF")) {
 				print_error("row %zu col %zu holds '%s'\n", i,
