@@ -138,10 +138,10 @@ static void test_sha256_vectors(void **state)
 			run_sha256 s;
 			size_t step = chunks[k] ? chunks[k] : n ? n : 1;
 
-			run_sha256_init(&s);
+			assert_int_equal(run_sha256_init(&s), 0);
 			for (size_t off = 0; off < n; off += step)
 				run_sha256_update(&s, msg + off, n - off < step ? n - off : step);
-			run_sha256_final(&s, hex);
+			assert_int_equal(run_sha256_final(&s, hex), 0);
 			if (strcmp(hex, c->hex) != 0)
 				fail_msg("case %zu in pieces of %zu: %s", i, step, hex);
 		}
@@ -293,6 +293,86 @@ static void test_index_fresh(void **state)
 	k.indexed = 1;
 	k.sha256[0] = '\0';
 	assert_int_equal(run_index_fresh(&k, 3, 1000, 7), 0);
+}
+
+/* The in-run rule: untouched since `since` only with every stat field
+ * equal and a ctime a tick older than since, never a whole-second one. */
+static void test_index_untouched(void **state)
+{
+	const long long since = 5000000000000LL;
+	const long long ct = since - 2 * RUN_TICK_NS;
+	run_file k;
+
+	(void)state;
+	memset(&k, 0, sizeof k);
+	snprintf(k.sha256, sizeof k.sha256, "%s", sha_cases[0].hex);
+	k.bytes = 3;
+	k.mtime_ns = 1000;
+	k.ino = 7;
+	k.ctime_ns = ct;
+	assert_int_equal(run_index_untouched(&k, since, 3, 1000, 7, ct), 1);
+	assert_int_equal(run_index_untouched(&k, 0, 3, 1000, 7, ct), 0);
+	assert_int_equal(run_index_untouched(NULL, since, 3, 1000, 7, ct), 0);
+	assert_int_equal(run_index_untouched(&k, since, 4, 1000, 7, ct), 0);
+	assert_int_equal(run_index_untouched(&k, since, 3, 1001, 7, ct), 0);
+	assert_int_equal(run_index_untouched(&k, since, 3, 1000, 8, ct), 0);
+	assert_int_equal(run_index_untouched(&k, since, 3, 1000, 7, ct + 1), 0);
+	/* within a tick of since: the writer may have changed it unseen */
+	k.ctime_ns = since - RUN_TICK_NS / 2;
+	assert_int_equal(run_index_untouched(&k, since, 3, 1000, 7, k.ctime_ns), 0);
+	/* second-granular file system */
+	k.ctime_ns = 4000000000000LL;
+	assert_int_equal(run_index_untouched(&k, since, 3, 1000, 7, k.ctime_ns), 0);
+	k.ctime_ns = ct;
+	k.sha256[0] = '\0';
+	assert_int_equal(run_index_untouched(&k, since, 3, 1000, 7, ct), 0);
+}
+
+/* A scan with since takes the hash of a racy file nothing has touched,
+ * and reads one rewritten after since with the same size and mtime. */
+static void test_index_since_scan(void **state)
+{
+	char *dir = tmpdir_make(), *a = path2(dir, "a");
+	run_files first, second, third;
+	long long n = -1, mtime, since;
+	struct timespec pause = { 0, 3 * RUN_TICK_NS };
+	ss_error e;
+
+	(void)state;
+	err_clear(&e);
+	put_file(dir, "a", "abc");
+	run_files_init(&first);
+	run_files_init(&second);
+	run_files_init(&third);
+	assert_int_equal(run_scan_tree_indexed(dir, NULL, &first, &n, &e), SS_OK);
+	assert_int_equal(first.v[0].indexed, 0); /* racy */
+	nanosleep(&pause, NULL);
+	since = run_index_now_ns();
+	assert_int_equal(run_scan_tree_since(dir, &first, since, &second, &n, &e),
+			 SS_OK);
+	assert_int_equal(n, 0);
+	check_str("untouched", second.v[0].sha256, sha_cases[0].hex);
+	/* the same size, the mtime set back: only the ctime tells */
+	mtime = first.v[0].mtime_ns;
+	put_file(dir, "a", "xyz");
+	{
+		struct timespec t[2];
+
+		t[0].tv_sec = t[1].tv_sec = (time_t)(mtime / 1000000000LL);
+		t[0].tv_nsec = t[1].tv_nsec = (long)(mtime % 1000000000LL);
+		assert_int_equal(utimensat(AT_FDCWD, a, t, 0), 0);
+	}
+	assert_int_equal(run_scan_tree_since(dir, &second, since, &third, &n, &e),
+			 SS_OK);
+	assert_int_equal(n, 3);
+	assert_string_not_equal(third.v[0].sha256, sha_cases[0].hex);
+	run_files_release(&first);
+	run_files_release(&second);
+	run_files_release(&third);
+	unlink(a);
+	rmdir(dir);
+	free(a);
+	free(dir);
 }
 
 /* The index through a tree scan, a copy and the manifest. */
@@ -1743,6 +1823,8 @@ int main(void)
 		cmocka_unit_test(test_sha256_file),
 		cmocka_unit_test(test_index_rule),
 		cmocka_unit_test(test_index_fresh),
+		cmocka_unit_test(test_index_untouched),
+		cmocka_unit_test(test_index_since_scan),
 		cmocka_unit_test(test_index_tree),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_json_roundtrip),

@@ -48,6 +48,7 @@ typedef struct engine {
 	int have_prev;    /* its manifest was read */
 	run_manifest prev, cur;
 	run_files tree;   /* files of out/ with their hashes */
+	long long since_ns; /* when the latest writer into out/ started */
 	sigset_t stopset; /* SIGTERM, SIGINT, SIGHUP */
 	sigset_t waitset; /* those and SIGCHLD */
 	sigset_t oldmask;
@@ -468,8 +469,8 @@ static ss_status rescan_known(engine *g, const run_files *known)
 	ss_status st;
 
 	run_files_init(&g->tree);
-	st = run_scan_tree_indexed(g->out, known ? known : &old, &g->tree,
-				   NULL, g->e);
+	st = run_scan_tree_since(g->out, known ? known : &old, g->since_ns,
+				 &g->tree, NULL, g->e);
 	run_files_release(&old);
 	return st;
 }
@@ -968,6 +969,7 @@ static ss_status rerun(engine *g, const run_stage_def *d, run_stage_rec *r,
 	before = g->tree;
 	run_files_init(&g->tree);
 	clock_gettime(CLOCK_MONOTONIC, &t);
+	g->since_ns = run_index_now_ns();
 	st = run_child(g, argv, log_path, delay, &cr);
 	r->seconds = seconds_since(&t);
 	free(argv);
@@ -1029,6 +1031,7 @@ static ss_status write_run_info(engine *g)
 	}
 	run_buf_init(&b);
 	run_info_write_csv(&g->cur, &b);
+	g->since_ns = run_index_now_ns();
 	st = b.failed ? oom(g) : run_write_file(path, run_buf_str(&b), b.len, g->e);
 	run_buf_release(&b);
 	free(path);
@@ -1075,6 +1078,7 @@ static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
 		return st;
 	if (run_decide(prev, r, why, sizeof why) == RUN_DECIDE_REUSE) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
+		g->since_ns = run_index_now_ns();
 		if ((st = try_reuse(g, prev, r, why, sizeof why)) != SS_OK)
 			return st;
 		if (!why[0]) {

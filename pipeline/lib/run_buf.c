@@ -183,6 +183,7 @@ ss_status run_files_add_copy(run_files *l, const run_file *f, ss_error *e)
 		l->v[l->n - 1].mtime_ns = f->mtime_ns;
 		l->v[l->n - 1].ino = f->ino;
 		l->v[l->n - 1].indexed = f->indexed;
+		l->v[l->n - 1].ctime_ns = f->ctime_ns;
 	}
 	return st;
 }

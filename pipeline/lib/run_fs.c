@@ -104,8 +104,8 @@ ss_status run_write_file(const char *path, const char *data, size_t len,
 /* ------------------------------------------------------------ scanning */
 
 static ss_status scan_dir(const char *root, const char *rel,
-			  const run_files *known, run_files *out,
-			  long long *nhashed, ss_error *e)
+			  const run_files *known, long long since_ns,
+			  run_files *out, long long *nhashed, ss_error *e)
 {
 	char *dirpath = rel[0] ? run_path_join(root, rel) : strdup(root);
 	DIR *d;
@@ -136,16 +136,17 @@ static ss_status scan_dir(const char *root, const char *rel,
 		if (lstat(full, &sb) != 0) {
 			st = err_set_errno(e, SS_EIO, full, errno, "cannot stat");
 		} else if (S_ISDIR(sb.st_mode)) {
-			st = scan_dir(root, relpath, known, out, nhashed, e);
+			st = scan_dir(root, relpath, known, since_ns, out,
+				      nhashed, e);
 		} else if (S_ISREG(sb.st_mode)) {
 			run_file f;
 			int hashed = 0;
 
 			memset(&f, 0, sizeof f);
 			f.path = relpath;
-			st = run_index_hash(full, known ? run_files_find(known, relpath, 0)
-							: NULL,
-					    &f, &hashed, e);
+			st = run_index_hash_since(
+				full, known ? run_files_find(known, relpath, 0) : NULL,
+				since_ns, &f, &hashed, e);
 			if (st == SS_OK)
 				st = run_files_add_copy(out, &f, e);
 			if (st == SS_OK && hashed && nhashed)
@@ -171,11 +172,18 @@ ss_status run_scan_tree_indexed(const char *dir, const run_files *known,
 				run_files *out, long long *nhashed,
 				ss_error *e)
 {
+	return run_scan_tree_since(dir, known, 0, out, nhashed, e);
+}
+
+ss_status run_scan_tree_since(const char *dir, const run_files *known,
+			      long long since_ns, run_files *out,
+			      long long *nhashed, ss_error *e)
+{
 	ss_status st;
 
 	if (nhashed)
 		*nhashed = 0;
-	st = scan_dir(dir, "", known, out, nhashed, e);
+	st = scan_dir(dir, "", known, since_ns, out, nhashed, e);
 
 	if (st == SS_OK)
 		run_files_sort(out);
@@ -245,7 +253,13 @@ static ss_status copy_file(const char *src, const char *dst,
 		close(in);
 		return err_set_errno(e, SS_EIO, dst, err, "cannot create");
 	}
-	run_sha256_init(&s);
+	if (run_sha256_init(&s) != 0) {
+		run_sha256_release(&s);
+		close(in);
+		close(out);
+		unlink(dst);
+		return err_set(e, SS_ENOMEM, dst, 0, 0, "out of memory");
+	}
 	for (;;) {
 		ssize_t got = read(in, buf, sizeof buf);
 
@@ -282,6 +296,8 @@ static ss_status copy_file(const char *src, const char *dst,
 		failed_path = dst;
 		what = "cannot write";
 	}
+	if (err || !got_entry || fresh)
+		run_sha256_release(&s);
 	if (err) {
 		unlink(dst);
 		return err_set_errno(e, SS_EIO, failed_path, err, "%s", what);
@@ -291,13 +307,19 @@ static ss_status copy_file(const char *src, const char *dst,
 	if (fresh) {
 		memcpy(got_entry->sha256, known->sha256, RUN_SHA256_HEX);
 	} else {
-		run_sha256_final(&s, got_entry->sha256);
+		if (run_sha256_final(&s, got_entry->sha256) != 0) {
+			unlink(dst);
+			return err_set(e, SS_ENOMEM, dst, 0, 0,
+				       "cannot hash: out of memory");
+		}
 		if (hashed)
 			*hashed = 1;
 	}
 	got_entry->bytes = done;
 	got_entry->mtime_ns = mtime;
 	got_entry->ino = (long long)db.st_ino;
+	got_entry->ctime_ns = (long long)db.st_ctim.tv_sec * 1000000000LL +
+			      db.st_ctim.tv_nsec;
 	/* dst keeps src's mtime: it is racy when that is recent, and a
 	   source that changed size while read is not trusted either */
 	got_entry->indexed = mtime < t0 - RUN_RACY_NS &&

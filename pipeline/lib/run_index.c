@@ -26,8 +26,26 @@ long long run_index_now_ns(void)
 	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
+int run_index_untouched(const run_file *known, long long since_ns,
+			long long size, long long mtime_ns, long long ino,
+			long long ctime_ns)
+{
+	return known && since_ns > 0 && known->sha256[0] &&
+	       known->ctime_ns > 0 && known->ctime_ns % 1000000000LL != 0 &&
+	       known->ctime_ns < since_ns - RUN_TICK_NS &&
+	       known->ctime_ns == ctime_ns && known->bytes == size &&
+	       known->mtime_ns == mtime_ns && known->ino == ino;
+}
+
 ss_status run_index_hash(const char *path, const run_file *known,
 			 run_file *f, int *hashed, ss_error *e)
+{
+	return run_index_hash_since(path, known, 0, f, hashed, e);
+}
+
+ss_status run_index_hash_since(const char *path, const run_file *known,
+			       long long since_ns, run_file *f, int *hashed,
+			       ss_error *e)
 {
 	struct stat sb;
 	long long mtime, t0;
@@ -50,6 +68,16 @@ ss_status run_index_hash(const char *path, const run_file *known,
 	mtime = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
 	f->mtime_ns = mtime;
 	f->ino = (long long)sb.st_ino;
+	f->ctime_ns = (long long)sb.st_ctim.tv_sec * 1000000000LL +
+		      sb.st_ctim.tv_nsec;
+	if (run_index_untouched(known, since_ns, (long long)sb.st_size, mtime,
+				f->ino, f->ctime_ns)) {
+		close(fd);
+		memcpy(f->sha256, known->sha256, RUN_SHA256_HEX);
+		f->bytes = known->bytes;
+		f->indexed = known->indexed;
+		return SS_OK;
+	}
 	if (run_index_fresh(known, (long long)sb.st_size, mtime, f->ino)) {
 		close(fd);
 		memcpy(f->sha256, known->sha256, RUN_SHA256_HEX);

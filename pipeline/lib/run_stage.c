@@ -175,7 +175,10 @@ ss_status run_stage_key(run_stage_rec *r, ss_error *e)
 		run_buf_release(&b);
 		return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
 	}
-	run_sha256_hex(b.data, b.len, r->key);
+	if (run_sha256_hex(b.data, b.len, r->key) != 0) {
+		run_buf_release(&b);
+		return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	}
 	run_buf_release(&b);
 	return SS_OK;
 }
