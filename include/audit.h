@@ -43,7 +43,10 @@ int audit_contradicts(const char *op, double target, double combined);
 
 /* Runs both audits on outdir (clean/ tables and indicators.csv; missing
  * tables skip their audit). Findings go to diag; SS_EIO / SS_EDATA when a
- * present table cannot be read. */
+ * present table cannot be read. indicators.csv is read only when a target
+ * is audited (schools present); every record is checked as ctable_load
+ * checks it, but only the rows of the audited targets' indicators for the
+ * schools are kept. */
 ss_status audit_run(const char *outdir, const audit_options *opt,
 		    diag_sink *diag, ss_error *e);
 

@@ -31,7 +31,10 @@ typedef struct ctable {
 } ctable;
 
 /* Decides whether a data row is kept: fields are the row's ncols cells,
- * header the column names. Returns nonzero to keep. */
+ * header the column names. Returns nonzero to keep. It must have no side
+ * effects: when the direct scanner meets something it leaves to csvin
+ * partway through a file, the load starts again and the rows before that
+ * point are offered a second time. */
 typedef int (*ctable_keep_fn)(const char *const *fields, size_t ncols,
 			      char *const *header, void *ctx);
 

@@ -66,7 +66,10 @@ void gap_evaluate(const gap_target *t, const gap_point *points, size_t n,
  * writes OUTPUT_DIR/gaps.csv. Targets whose indicator is unknown to the
  * catalogue or has no row at all get status no_data and a warning in diag.
  * SS_EIO when an input cannot be read or the output written. A missing
- * targets table writes a gaps.csv with the header only. */
+ * targets table writes a gaps.csv with the header only. indicators.csv is
+ * read only when some target row is readable; every record is checked
+ * (SS_EDATA with file:line:column, as ctable_load) but only the rows of
+ * the (scope, indicator) series the targets name are kept. */
 ss_status gap_run(const char *outdir, diag_sink *diag, ss_error *e);
 
 #endif

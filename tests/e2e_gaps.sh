@@ -60,7 +60,17 @@ set +e
 mkdir -p "$tmp/broken/clean" && printf 'year,scope\n"x\n' >"$tmp/broken/clean/targets.csv"
 "$bin/schoolstat-gaps" "$tmp/broken" >/dev/null 2>&1; s4=$?
 "$bin/schoolstat-audit" >/dev/null 2>&1; s5=$?
+# only the rows of indicators.csv the targets need are kept, but a broken
+# row anywhere in it still fails both stages with its file:line:column
+cp -r "$out" "$tmp/badind"
+awk 'NR == 3 { print $0 ",extra"; next } 1' "$out/indicators.csv" >"$tmp/badind/indicators.csv"
+"$bin/schoolstat-gaps" "$tmp/badind" >/dev/null 2>"$tmp/badind.gaps.err"; s6=$?
+"$bin/schoolstat-audit" "$tmp/badind" >/dev/null 2>"$tmp/badind.audit.err"; s7=$?
 set -e
+check "broken indicators.csv: gaps exit 3" [ "$s6" = 3 ]
+check "broken indicators.csv: audit exit 3" [ "$s7" = 3 ]
+check "broken indicators.csv: gaps names line and column" grep -q "indicators.csv:3:1: error: row has 9 fields (expected 8)" "$tmp/badind.gaps.err"
+check "broken indicators.csv: audit names line and column" grep -q "indicators.csv:3:1: error: row has 9 fields (expected 8)" "$tmp/badind.audit.err"
 check "no OUTPUT_DIR exit 2" [ "$s1" = 2 ]
 check "unknown option exit 2" [ "$s2" = 2 ]
 check "--help exit 0" [ "$s3" = 0 ]

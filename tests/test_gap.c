@@ -5,11 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
 
+#include "diag.h"
 #include "gap.h"
 
 static void assert_close(double got, double want)
@@ -132,6 +137,197 @@ static void test_trend_ignores_later_years(void **state)
 	assert_close(g.needed_per_year, 15.0);
 }
 
+/* ------------------------------------------------- the stage, on files */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static char *read_file(const char *dir, const char *name)
+{
+	static char buf[4096];
+	char path[512];
+	size_t n;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+static void make_outdir(char *dir, size_t size)
+{
+	char clean[600];
+
+	snprintf(dir, size, "/tmp/test_gap.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(clean, sizeof clean, "%s/clean", dir);
+	assert_int_equal(mkdir(clean, 0755), 0);
+}
+
+static void remove_outdir(const char *dir)
+{
+	const char *const names[] = { "clean/targets.csv", "indicators.csv",
+				      "gaps.csv", "clean", NULL };
+	char path[600];
+
+	for (size_t i = 0; names[i]; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		remove(path);
+	}
+	rmdir(dir);
+}
+
+static const char gaps_header_line[] =
+	"year,scope,indicator,op,target,actual,actual_year,basis,gap,status,"
+	"deadline,trend_slope,projected,needed_per_year,on_track,source,src_line\n";
+
+static void test_run_without_targets_skips_indicators(void **state)
+{
+	char dir[64];
+	diag_sink diag;
+	ss_error e;
+
+	(void)state;
+	make_outdir(dir, sizeof dir);
+	/* nothing in indicators.csv can matter without a target, so not even
+	 * a broken file stops the stage */
+	write_file(dir, "indicators.csv", "year,scope\n\"broken\n");
+	err_clear(&e);
+	diag_init(&diag, NULL, NULL);
+	assert_int_equal(gap_run(dir, &diag, &e), SS_OK);
+	assert_string_equal(read_file(dir, "gaps.csv"), gaps_header_line);
+	assert_int_equal(diag.nmessages, 0);
+	diag_release(&diag);
+	remove_outdir(dir);
+}
+
+static void test_run_checks_every_indicator_row(void **state)
+{
+	char dir[64];
+	diag_sink diag;
+	ss_error e;
+
+	(void)state;
+	make_outdir(dir, sizeof dir);
+	write_file(dir, "clean/targets.csv",
+		   "year,scope,indicator,op,target,deadline,source,src_line\n"
+		   "2024-2025,S1,promotion_rate,>=,90,,plan,2\n");
+	/* the broken row is of another school: still an error, as when the
+	 * whole table was loaded */
+	write_file(dir, "indicators.csv",
+		   "year,scope,indicator,value,numerator,denominator\n"
+		   "2024-2025,S1,promotion_rate,95,95,100\n"
+		   "2024-2025,S2,promotion_rate,95,95\n");
+	err_clear(&e);
+	diag_init(&diag, NULL, NULL);
+	assert_int_equal(gap_run(dir, &diag, &e), SS_EDATA);
+	assert_int_equal(e.line, 3);
+	assert_int_equal(e.column, 1);
+	assert_string_equal(e.msg, "row has 5 fields (expected 6)");
+	diag_release(&diag);
+
+	write_file(dir, "indicators.csv", "year,scope,indicator\n");
+	err_clear(&e);
+	diag_init(&diag, NULL, NULL);
+	assert_int_equal(gap_run(dir, &diag, &e), SS_EDATA);
+	assert_int_equal(e.line, 1);
+	assert_non_null(strstr(e.msg, "missing column"));
+	diag_release(&diag);
+	remove_outdir(dir);
+}
+
+static void test_run_series_from_stream(void **state)
+{
+	char dir[64];
+	diag_sink diag;
+	ss_error e;
+	const char *gaps;
+
+	(void)state;
+	make_outdir(dir, sizeof dir);
+	write_file(dir, "clean/targets.csv",
+		   "year,scope,indicator,op,target,deadline,source,src_line\n"
+		   "2025-2026,S1,promotion_rate,>=,90,2027,plan,2\n"
+		   "2024-2025,S9,promotion_rate,>=,90,,plan,3\n");
+	/* S1: no 2025-2026 row, so 2024-2025 is the baseline, recomputed
+	 * from the counts (89/100 -> 89, not the 89.9 written); the 2023-2024
+	 * row gives the trend. Other scopes and indicators are skipped. */
+	write_file(dir, "indicators.csv",
+		   "year,scope,indicator,value,numerator,denominator\n"
+		   "2023-2024,S1,promotion_rate,85,85,100\n"
+		   "2024-2025,S2,promotion_rate,50,50,100\n"
+		   "2024-2025,S1,students,100,100,1\n"
+		   "2024-2025,S1,promotion_rate,89.9,89,100\n");
+	err_clear(&e);
+	diag_init(&diag, NULL, NULL);
+	assert_int_equal(gap_run(dir, &diag, &e), SS_OK);
+	gaps = read_file(dir, "gaps.csv");
+	assert_non_null(strstr(gaps,
+			       "\n2025-2026,S1,promotion_rate,>=,90,89,2024-2025,baseline,-1,not_met,2027,4,97,0.5,yes,plan,2\n"));
+	assert_non_null(strstr(gaps,
+			       "\n2024-2025,S9,promotion_rate,>=,90,,,,,no_data,,,,,,plan,3\n"));
+	assert_int_equal(diag.nmessages, 1);
+	diag_release(&diag);
+	remove_outdir(dir);
+}
+
+/* Series are told apart by scope and indicator themselves, not by a key
+ * joined from them: neither a separator byte inside a name nor a long
+ * name makes one series answer for another. */
+static void test_run_series_keys_exact(void **state)
+{
+	char dir[64], long1[700], long2[700], text[4096];
+	diag_sink diag;
+	ss_error e;
+	const char *gaps;
+
+	(void)state;
+	make_outdir(dir, sizeof dir);
+	memset(long1, 'a', 600);
+	strcpy(long1 + 600, "1");
+	memcpy(long2, long1, 600);
+	strcpy(long2 + 600, "2");
+	snprintf(text, sizeof text,
+		 "year,scope,indicator,op,target,deadline,source,src_line\n"
+		 "2024-2025,%s,promotion_rate,>=,90,,plan,2\n"
+		 "2024-2025,%s,promotion_rate,>=,90,,plan,3\n"
+		 "2024-2025,S\x1fpromotion,rate,>=,90,,plan,4\n",
+		 long1, long2);
+	write_file(dir, "clean/targets.csv", text);
+	snprintf(text, sizeof text,
+		 "year,scope,indicator,value,numerator,denominator\n"
+		 "2024-2025,%s,promotion_rate,95,95,100\n"
+		 "2024-2025,S,promotion\x1frate,95,95,100\n",
+		 long1);
+	write_file(dir, "indicators.csv", text);
+	err_clear(&e);
+	diag_init(&diag, NULL, NULL);
+	assert_int_equal(gap_run(dir, &diag, &e), SS_OK);
+	gaps = read_file(dir, "gaps.csv");
+	snprintf(text, sizeof text,
+		 "\n2024-2025,%s,promotion_rate,>=,90,95,2024-2025,actual,5,met,,,,,,plan,2\n"
+		 "2024-2025,%s,promotion_rate,>=,90,,,,,no_data,,,,,,plan,3\n"
+		 "2024-2025,S\x1fpromotion,rate,>=,90,,,,,no_data,,,,,,plan,4\n",
+		 long1, long2);
+	assert_non_null(strstr(gaps, text));
+	assert_int_equal(diag.nmessages, 2);
+	diag_release(&diag);
+	remove_outdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +336,10 @@ int main(void)
 		cmocka_unit_test(test_le_target),
 		cmocka_unit_test(test_deadline_trend),
 		cmocka_unit_test(test_trend_ignores_later_years),
+		cmocka_unit_test(test_run_without_targets_skips_indicators),
+		cmocka_unit_test(test_run_checks_every_indicator_row),
+		cmocka_unit_test(test_run_series_from_stream),
+		cmocka_unit_test(test_run_series_keys_exact),
 	};
 
 	gsl_set_error_handler_off();

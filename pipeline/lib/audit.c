@@ -1,9 +1,11 @@
 #include "audit.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ctable.h"
 #include "ind.h"
@@ -45,53 +47,120 @@ int audit_contradicts(const char *op, double target, double combined)
 	return fabs(target - combined) > noise;
 }
 
+/* ------------------------------------------------------------ keys */
+
+/* A key joined from several texts, exact: every part but the last comes
+ * after its length, so no byte of a part can pass for a separator, and the
+ * buffer grows to fit so nothing is cut short. */
+typedef struct key_buf {
+	char *text;
+	size_t cap;
+} key_buf;
+
+/* The key of parts[0..n-1] (n >= 1) in k, or NULL when out of memory. */
+static const char *key_join(key_buf *k, const char *const *parts, size_t n)
+{
+	size_t need = 1, len = 0;
+
+	for (size_t i = 0; i < n; i++)
+		need += strlen(parts[i]) + 24;
+	if (need > k->cap) {
+		char *bigger = realloc(k->text, need);
+
+		if (!bigger)
+			return NULL;
+		k->text = bigger;
+		k->cap = need;
+	}
+	for (size_t i = 0; i + 1 < n; i++)
+		len += (size_t)snprintf(k->text + len, k->cap - len, "%zu\x1f%s",
+					strlen(parts[i]), parts[i]);
+	strcpy(k->text + len, parts[n - 1]);
+	return k->text;
+}
+
 /* ------------------------------------------------------------ targets */
 
 typedef struct audit_ctx {
 	const char *outdir;
 	const audit_options *opt;
 	diag_sink *diag;
+	/* ind: only the rows of indicators.csv a weight can come from (school
+	 * scopes, indicators of audited targets) */
 	ctable schools, targets, ind, enrollment, promotion;
 	int has_targets, has_ind, has_enrollment, has_promotion;
-	strmap weights; /* "year\x1fscope\x1findicator" -> row in ind */
-	/* indexes, so that national tables are not rescanned per row */
-	strmap target_rows;  /* "year\x1fscope\x1findicator\x1fop\x1fdeadline" */
-	strmap promotion_rows; /* "year\x1fschool\x1fgrade" */
+	strmap audited_indicators; /* indicators of the audited targets */
+	/* indexes, so that national tables are not rescanned per row; keys
+	 * are joined with key_join */
+	strmap weights;      /* year, scope, indicator -> row in ind */
+	strmap target_rows;  /* year, scope, indicator, op, deadline */
+	strmap promotion_rows; /* year, school, grade */
 	strmap school_rows;  /* school_id */
+	key_buf key;
 } audit_ctx;
+
+/* Looks the key of parts up in m; a failed allocation reads as absent and
+ * is reported through diag. */
+static int key_get(audit_ctx *c, const strmap *m, const char *const *parts,
+		   size_t n, long *value)
+{
+	const char *key = key_join(&c->key, parts, n);
+
+	if (!key) {
+		c->diag->failed = 1;
+		return 0;
+	}
+	return strmap_get(m, key, value);
+}
+
+/* strmap_put under the key of parts: the first row of a key wins, as in
+ * ingest. SS_ENOMEM when out of memory. */
+static ss_status key_put(audit_ctx *c, strmap *m, const char *const *parts,
+			 size_t n, long value, ss_error *e)
+{
+	const char *key = key_join(&c->key, parts, n);
+
+	if (!key || strmap_put(m, key, value, NULL) < 0)
+		return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	return SS_OK;
+}
 
 static const char *cell(const ctable *t, size_t r, const char *col)
 {
 	return ctable_get(t, r, ctable_col(t, col));
 }
 
-static void target_key(char *buf, size_t size, const ctable *t, size_t r,
-		       const char *scope)
+/* The parts of target row r's key with scope in place of its own. */
+static void target_parts(const char *parts[5], const ctable *t, size_t r,
+			 const char *scope)
 {
-	snprintf(buf, size, "%s\x1f%s\x1f%s\x1f%s\x1f%s", cell(t, r, "year"),
-		 scope, cell(t, r, "indicator"), cell(t, r, "op"),
-		 cell(t, r, "deadline"));
+	parts[0] = cell(t, r, "year");
+	parts[1] = scope;
+	parts[2] = cell(t, r, "indicator");
+	parts[3] = cell(t, r, "op");
+	parts[4] = cell(t, r, "deadline");
 }
 
-/* Builds the row indexes; the first row of a key wins, as in ingest. */
-static ss_status index_tables(audit_ctx *c, ss_error *e)
+static ss_status index_targets_promotion(audit_ctx *c, ss_error *e)
 {
-	char key[1024];
+	const char *parts[5];
+	ss_status st = SS_OK;
 
-	for (size_t r = 0; r < c->targets.nrows; r++) {
-		target_key(key, sizeof key, &c->targets, r,
-			   cell(&c->targets, r, "scope"));
-		if (strmap_put(&c->target_rows, key, (long)r, NULL) < 0)
-			return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	for (size_t r = 0; st == SS_OK && r < c->targets.nrows; r++) {
+		target_parts(parts, &c->targets, r, cell(&c->targets, r, "scope"));
+		st = key_put(c, &c->target_rows, parts, 5, (long)r, e);
 	}
-	for (size_t r = 0; r < c->promotion.nrows; r++) {
-		snprintf(key, sizeof key, "%s\x1f%s\x1f%s",
-			 cell(&c->promotion, r, "year"),
-			 cell(&c->promotion, r, "school_id"),
-			 cell(&c->promotion, r, "grade"));
-		if (strmap_put(&c->promotion_rows, key, (long)r, NULL) < 0)
-			return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	for (size_t r = 0; st == SS_OK && r < c->promotion.nrows; r++) {
+		parts[0] = cell(&c->promotion, r, "year");
+		parts[1] = cell(&c->promotion, r, "school_id");
+		parts[2] = cell(&c->promotion, r, "grade");
+		st = key_put(c, &c->promotion_rows, parts, 3, (long)r, e);
 	}
+	return st;
+}
+
+static ss_status index_schools(audit_ctx *c, ss_error *e)
+{
 	for (size_t r = 0; r < c->schools.nrows; r++)
 		if (strmap_put(&c->school_rows, cell(&c->schools, r, "school_id"),
 			       (long)r, NULL) < 0)
@@ -99,35 +168,81 @@ static ss_status index_tables(audit_ctx *c, ss_error *e)
 	return SS_OK;
 }
 
-static ss_status index_weights(audit_ctx *c, ss_error *e)
-{
-	char key[512];
+/* The keep predicate of load_weights: a row of indicators.csv is kept when
+ * a weight lookup can ask for it. Its columns are found on the first row
+ * (the header is the same for every row); a missing one reads "". */
+typedef struct weight_rows {
+	const audit_ctx *c;
+	int found, scope, indicator;
+} weight_rows;
 
-	strmap_init(&c->weights);
-	for (size_t r = 0; r < c->ind.nrows; r++) {
-		snprintf(key, sizeof key, "%s\x1f%s\x1f%s", cell(&c->ind, r, "year"),
-			 cell(&c->ind, r, "scope"), cell(&c->ind, r, "indicator"));
-		if (strmap_put(&c->weights, key, (long)r, NULL) < 0)
-			return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+static int header_col(char *const *header, size_t ncols, const char *name)
+{
+	for (size_t i = 0; i < ncols; i++)
+		if (strcmp(header[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int keep_weight_row(const char *const *fields, size_t ncols,
+			   char *const *header, void *ctx)
+{
+	weight_rows *w = ctx;
+	long unused;
+
+	if (!w->found) {
+		w->scope = header_col(header, ncols, "scope");
+		w->indicator = header_col(header, ncols, "indicator");
+		w->found = 1;
 	}
-	return SS_OK;
+	return strmap_get(&w->c->audited_indicators,
+			  w->indicator < 0 ? "" : fields[w->indicator], &unused) &&
+	       strmap_get(&w->c->school_rows,
+			  w->scope < 0 ? "" : fields[w->scope], &unused);
+}
+
+/* Loads the rows of indicators.csv (present, as ctable_load_optional
+ * decides) that weights can come from, and indexes them. The whole file
+ * is checked as ctable_load checks it, so a broken row fails with its
+ * file:line:column. */
+static ss_status load_weights(audit_ctx *c, ss_error *e)
+{
+	weight_rows wanted = { c, 0, -1, -1 };
+	ctable_options opt = { keep_weight_row, &wanted, 0 };
+	const char *parts[3];
+	char path[4096];
+	struct stat sb;
+	ss_status st;
+
+	snprintf(path, sizeof path, "%s/%s", c->outdir, "indicators.csv");
+	c->has_ind = !(stat(path, &sb) != 0 && errno == ENOENT);
+	if (!c->has_ind)
+		return SS_OK;
+	st = ctable_load_opt(&c->ind, path, &opt, e);
+	for (size_t r = 0; st == SS_OK && r < c->ind.nrows; r++) {
+		parts[0] = cell(&c->ind, r, "year");
+		parts[1] = cell(&c->ind, r, "scope");
+		parts[2] = cell(&c->ind, r, "indicator");
+		st = key_put(c, &c->weights, parts, 3, (long)r, e);
+	}
+	return st;
 }
 
 /* The denominator of indicator for school in year, or the latest earlier
  * year that has one. */
-static int weight_of(const audit_ctx *c, const char *year, const char *school,
+static int weight_of(audit_ctx *c, const char *year, const char *school,
 		     const char *indicator, double *w)
 {
-	char key[512], ybuf[16];
+	char ybuf[16];
+	const char *parts[3] = { ybuf, school, indicator };
 	int start;
 	long row;
 
 	if (!ind_year_parse(year, &start))
 		return 0;
 	for (int y = start; y > start - 30; y--) {
-		snprintf(key, sizeof key, "%s\x1f%s\x1f%s",
-			 ind_year_format(y, ybuf, sizeof ybuf), school, indicator);
-		if (strmap_get(&c->weights, key, &row) &&
+		ind_year_format(y, ybuf, sizeof ybuf);
+		if (key_get(c, &c->weights, parts, 3, &row) &&
 		    ctable_get_double(&c->ind, (size_t)row,
 				      ctable_col(&c->ind, "denominator"), w) == 1)
 			return 1;
@@ -145,28 +260,61 @@ static int school_in_scope(const audit_ctx *c, size_t s, const char *scope)
 
 /* The school target matching target row r (same year, indicator, op and
  * deadline), or -1. */
-static long school_target(const audit_ctx *c, size_t r, const char *school)
+static long school_target(audit_ctx *c, size_t r, const char *school)
 {
-	char key[1024];
+	const char *parts[5];
 	long q;
 
-	target_key(key, sizeof key, &c->targets, r, school);
-	return strmap_get(&c->target_rows, key, &q) ? q : -1;
+	target_parts(parts, &c->targets, r, school);
+	return key_get(c, &c->target_rows, parts, 5, &q) ? q : -1;
 }
+/* The definition of target row r's indicator when the row is one the
+ * target audit checks (an all or level: scope, a ratio or count
+ * indicator, a readable target), else NULL. */
+static const ind_def *audited_target(const audit_ctx *c, size_t r,
+				     double *target)
+{
+	const ctable *t = &c->targets;
+	const char *scope = cell(t, r, "scope");
+	const ind_def *d;
+
+	if (strcmp(scope, "all") != 0 && strncmp(scope, "level:", 6) != 0)
+		return NULL;
+	d = ind_def_find(cell(t, r, "indicator"));
+	if (!d || (d->kind != IND_KIND_RATIO && d->kind != IND_KIND_COUNT))
+		return NULL;
+	if (ctable_get_double(t, r, ctable_col(t, "target"), target) != 1)
+		return NULL;
+	return d;
+}
+
+/* Collects the indicators of the audited targets: only their rows of
+ * indicators.csv are kept. 0 when out of memory. */
+static int want_audited_indicators(audit_ctx *c)
+{
+	for (size_t r = 0; r < c->targets.nrows; r++) {
+		double target;
+
+		if (audited_target(c, r, &target) &&
+		    strmap_put(&c->audited_indicators,
+			       cell(&c->targets, r, "indicator"), 0, NULL) < 0)
+			return 0;
+	}
+	return 1;
+}
+
 static void audit_one_target(audit_ctx *c, size_t r, const char *path)
 {
 	const ctable *t = &c->targets;
 	const char *scope = cell(t, r, "scope");
 	const char *indicator = cell(t, r, "indicator");
-	const ind_def *d = ind_def_find(indicator);
+	const ind_def *d;
 	double *vals, *ws, target, combined;
 	size_t n = 0;
 	long long line = 0;
 	int complete = 1;
 
-	if (!d || (d->kind != IND_KIND_RATIO && d->kind != IND_KIND_COUNT))
-		return;
-	if (ctable_get_double(t, r, ctable_col(t, "target"), &target) != 1)
+	if (!(d = audited_target(c, r, &target)))
 		return;
 	vals = malloc((c->schools.nrows + 1) * sizeof *vals);
 	ws = malloc((c->schools.nrows + 1) * sizeof *ws);
@@ -211,12 +359,8 @@ static void audit_targets(audit_ctx *c)
 {
 	const char *path = "targets.csv";
 
-	for (size_t r = 0; r < c->targets.nrows; r++) {
-		const char *scope = cell(&c->targets, r, "scope");
-
-		if (strcmp(scope, "all") == 0 || strncmp(scope, "level:", 6) == 0)
-			audit_one_target(c, r, path);
-	}
+	for (size_t r = 0; r < c->targets.nrows; r++)
+		audit_one_target(c, r, path);
 }
 
 /* ------------------------------------------------------------ flow */
@@ -250,15 +394,16 @@ static int checkable_grade(const char *level, int g)
 	return 0;
 }
 
-static int find_promotion(const audit_ctx *c, const char *year,
+static int find_promotion(audit_ctx *c, const char *year,
 			  const char *school, int grade, long long *promoted,
 			  long long *repeated)
 {
-	char key[512];
+	char gbuf[16];
+	const char *parts[3] = { year, school, gbuf };
 	long r;
 
-	snprintf(key, sizeof key, "%s\x1f%s\x1f%d", year, school, grade);
-	if (!strmap_get(&c->promotion_rows, key, &r))
+	snprintf(gbuf, sizeof gbuf, "%d", grade);
+	if (!key_get(c, &c->promotion_rows, parts, 3, &r))
 		return 0;
 	return ctable_get_ll(&c->promotion, (size_t)r,
 			     ctable_col(&c->promotion, "promoted"), promoted) == 1 &&
@@ -322,6 +467,7 @@ ss_status audit_run(const char *outdir, const audit_options *opt,
 	c.opt = opt;
 	c.diag = diag;
 	strmap_init(&c.weights);
+	strmap_init(&c.audited_indicators);
 	strmap_init(&c.target_rows);
 	strmap_init(&c.promotion_rows);
 	strmap_init(&c.school_rows);
@@ -329,22 +475,29 @@ ss_status audit_run(const char *outdir, const audit_options *opt,
 	if (st == SS_OK)
 		st = ctable_load_optional(&c.targets, outdir, "clean/targets.csv", &c.has_targets, e);
 	if (st == SS_OK)
-		st = ctable_load_optional(&c.ind, outdir, "indicators.csv", &c.has_ind, e);
+		st = index_schools(&c, e);
+	if (st == SS_OK && !want_audited_indicators(&c))
+		st = err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	/* indicators.csv only gives the weights of the target audit: without
+	 * a target to audit it is not opened (a national run has no plan) */
+	if (st == SS_OK && has_schools && c.audited_indicators.count > 0)
+		st = load_weights(&c, e);
 	if (st == SS_OK)
 		st = ctable_load_optional(&c.enrollment, outdir, "clean/enrollment.csv", &c.has_enrollment, e);
 	if (st == SS_OK)
 		st = ctable_load_optional(&c.promotion, outdir, "clean/promotion.csv", &c.has_promotion, e);
 	if (st == SS_OK)
-		st = index_tables(&c, e);
-	if (st == SS_OK && has_schools && c.has_targets && c.has_ind &&
-	    (st = index_weights(&c, e)) == SS_OK)
+		st = index_targets_promotion(&c, e);
+	if (st == SS_OK && has_schools && c.has_targets && c.has_ind)
 		audit_targets(&c);
 	if (st == SS_OK && has_schools && c.has_enrollment && c.has_promotion)
 		audit_flow(&c);
+	strmap_release(&c.audited_indicators);
 	strmap_release(&c.weights);
 	strmap_release(&c.target_rows);
 	strmap_release(&c.promotion_rows);
 	strmap_release(&c.school_rows);
+	free(c.key.text);
 	ctable_release(&c.schools);
 	ctable_release(&c.targets);
 	ctable_release(&c.ind);

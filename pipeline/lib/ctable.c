@@ -74,8 +74,10 @@ static ss_status slurp(ctable *t, ss_error *e)
 	size_t len = 0, cap;
 	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
 
+	/* worded as csvin words them, whichever reader meets the failure */
 	if (fd < 0)
-		return err_set_errno(e, SS_EIO, t->path, errno, "cannot open");
+		return err_set_errno(e, SS_EIO, NULL, errno, "cannot open '%s'",
+				     t->path);
 	cap = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0
 		      ? (size_t)sb.st_size + 1 : 65536;
 	if (!(t->text = malloc(cap))) {
@@ -102,7 +104,8 @@ static ss_status slurp(ctable *t, ss_error *e)
 			int err = errno;
 
 			close(fd);
-			return err_set_errno(e, SS_EIO, t->path, err, "cannot read");
+			return err_set_errno(e, SS_EIO, NULL, err, "cannot read '%s'",
+					     t->path);
 		}
 		if (got == 0)
 			break;

@@ -100,69 +100,153 @@ void gap_evaluate(const gap_target *t, const gap_point *points, size_t n,
 
 /* ------------------------------------------------------------ the stage */
 
-/* indicators.csv indexed by "scope\x1findicator" -> first row of a run of
- * rows, in file order; the file is sorted by year within a scope. */
+/* The trend fit takes at most this many points, and a series keeps the
+ * first this many usable rows of indicators.csv, in file order. */
+#define GAP_MAX_POINTS 64
+
+/* The yearly points of one (scope, indicator) that a target refers to. */
+typedef struct gap_series {
+	gap_point *points;
+	size_t npoints, cap;
+} gap_series;
+
+/* Only the series the targets refer to: indicators.csv is national-sized
+ * (hundreds of thousands of rows) while a plan names a few hundred.
+ * Looked up by indicator, then by scope: two maps rather than one key
+ * joined from both, so that no text can pass for another pair. */
 typedef struct series_index {
-	ctable ind;
-	strmap first;  /* key -> row index of one row */
-	long *next;    /* next row with the same key, -1 at the end */
+	strmap indicators;   /* indicator -> index in scopes */
+	strmap *scopes;      /* per indicator: scope -> index in series */
+	size_t nindicators, indicators_cap;
+	gap_series *series;
+	size_t nseries, cap;
 } series_index;
+
+static void series_init(series_index *s)
+{
+	memset(s, 0, sizeof *s);
+	strmap_init(&s->indicators);
+}
 
 static void series_release(series_index *s)
 {
-	ctable_release(&s->ind);
-	strmap_release(&s->first);
-	free(s->next);
+	for (size_t i = 0; i < s->nseries; i++)
+		free(s->series[i].points);
+	free(s->series);
+	for (size_t i = 0; i < s->nindicators; i++)
+		strmap_release(&s->scopes[i]);
+	free(s->scopes);
+	strmap_release(&s->indicators);
+	memset(s, 0, sizeof *s);
 }
 
-static void make_key(char *buf, size_t size, const char *scope,
-		     const char *indicator)
+/* Room for one more indicator and one more series; 0 when out of memory. */
+static int series_reserve(series_index *s)
 {
-	snprintf(buf, size, "%s\x1f%s", scope, indicator);
+	if (s->nindicators == s->indicators_cap) {
+		size_t ncap = s->indicators_cap ? s->indicators_cap * 2 : 8;
+		strmap *grown = realloc(s->scopes, ncap * sizeof *grown);
+
+		if (!grown)
+			return 0;
+		s->scopes = grown;
+		s->indicators_cap = ncap;
+	}
+	if (s->nseries == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 16;
+		gap_series *grown = realloc(s->series, ncap * sizeof *grown);
+
+		if (!grown)
+			return 0;
+		s->series = grown;
+		s->cap = ncap;
+	}
+	return 1;
 }
 
-static ss_status series_load(series_index *s, const char *outdir,
-			     ss_error *e)
+/* Registers the series of scope and indicator; 0 when out of memory. */
+static int series_want(series_index *s, const char *scope,
+		       const char *indicator)
 {
-	char path[PATH_BUF], key[512];
-	long *last;
-	ss_status st;
-	int cs, ci;
+	long slot;
+	int added;
 
-	strmap_init(&s->first);
-	snprintf(path, sizeof path, "%s/indicators.csv", outdir);
-	if ((st = ctable_load(&s->ind, path, e)) != SS_OK)
-		return st;
-	cs = ctable_col(&s->ind, "scope");
-	ci = ctable_col(&s->ind, "indicator");
-	if (cs < 0 || ci < 0 || ctable_col(&s->ind, "value") < 0 ||
-	    ctable_col(&s->ind, "year") < 0)
-		return err_set(e, SS_EDATA, path, 1, 1,
-			       "missing column (expected year, scope, indicator, value)");
-	s->next = malloc((s->ind.nrows + 1) * sizeof *s->next);
-	last = malloc((s->ind.nrows + 1) * sizeof *last);
-	if (!s->next || !last) {
-		free(last);
-		return err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
+	if (!series_reserve(s))
+		return 0;
+	added = strmap_put(&s->indicators, indicator, (long)s->nindicators,
+			   &slot);
+	if (added < 0)
+		return 0;
+	if (added) {
+		slot = (long)s->nindicators++;
+		strmap_init(&s->scopes[slot]);
 	}
-	for (size_t r = 0; r < s->ind.nrows; r++) {
-		long head;
+	added = strmap_put(&s->scopes[slot], scope, (long)s->nseries, NULL);
+	if (added < 0)
+		return 0;
+	if (added)
+		memset(&s->series[s->nseries++], 0, sizeof *s->series);
+	return 1;
+}
 
-		s->next[r] = -1;
-		make_key(key, sizeof key, ctable_get(&s->ind, r, cs),
-			 ctable_get(&s->ind, r, ci));
-		if (strmap_get(&s->first, key, &head)) {
-			s->next[last[head]] = (long)r;
-			last[head] = (long)r;
-		} else if (strmap_put(&s->first, key, (long)r, NULL) < 0) {
-			free(last);
-			return err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
-		} else {
-			last[r] = (long)r;
-		}
+static gap_series *series_find(const series_index *s, const char *scope,
+			       const char *indicator)
+{
+	long slot, i;
+
+	if (!strmap_get(&s->indicators, indicator, &slot) ||
+	    !strmap_get(&s->scopes[slot], scope, &i))
+		return NULL;
+	return &s->series[i];
+}
+
+static int series_add(gap_series *g, int year_end, double value)
+{
+	if (g->npoints == GAP_MAX_POINTS)
+		return 1;
+	if (g->npoints == g->cap) {
+		size_t ncap = g->cap ? g->cap * 2 : 8;
+		gap_point *grown = realloc(g->points, ncap * sizeof *grown);
+
+		if (!grown)
+			return 0;
+		g->points = grown;
+		g->cap = ncap;
 	}
-	free(last);
-	return SS_OK;
+	g->points[g->npoints].year_end = year_end;
+	g->points[g->npoints].value = value;
+	g->npoints++;
+	return 1;
+}
+
+/* The keep predicate of series_load: a row of indicators.csv is kept when
+ * a target refers to its series. Its columns are found on the first row
+ * (the header is the same for every row). */
+typedef struct wanted_rows {
+	const series_index *s;
+	int found, scope, indicator;
+} wanted_rows;
+
+static int header_col(char *const *header, size_t ncols, const char *name)
+{
+	for (size_t i = 0; i < ncols; i++)
+		if (strcmp(header[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int keep_wanted_row(const char *const *fields, size_t ncols,
+			   char *const *header, void *ctx)
+{
+	wanted_rows *w = ctx;
+
+	if (!w->found) {
+		w->scope = header_col(header, ncols, "scope");
+		w->indicator = header_col(header, ncols, "indicator");
+		w->found = 1;
+	}
+	return w->scope >= 0 && w->indicator >= 0 &&
+	       series_find(w->s, fields[w->scope], fields[w->indicator]);
 }
 
 /* The row's value at full precision: from numerator and denominator where
@@ -180,29 +264,34 @@ static int row_value(const ctable *t, size_t r, double *value)
 	return 1;
 }
 
-static size_t collect_points(const series_index *s, const char *scope,
-			     const char *indicator, gap_point *pts,
-			     size_t max)
+/* Reads the wanted series from indicators.csv, in file order. The whole
+ * file is checked as ctable_load checks it, so a broken row fails with
+ * its file:line:column whether or not a target needs it. */
+static ss_status series_load(series_index *s, const char *path, ss_error *e)
 {
-	char key[512];
-	long r;
-	size_t n = 0;
-	int cy = ctable_col(&s->ind, "year");
+	wanted_rows wanted = { s, 0, -1, -1 };
+	ctable_options opt = { keep_wanted_row, &wanted, 0 };
+	ctable ind;
+	ss_status st = ctable_load_opt(&ind, path, &opt, e);
+	int cy = ctable_col(&ind, "year"), cs = ctable_col(&ind, "scope");
+	int ci = ctable_col(&ind, "indicator");
 
-	make_key(key, sizeof key, scope, indicator);
-	if (!strmap_get(&s->first, key, &r))
-		return 0;
-	for (; r >= 0 && n < max; r = s->next[r]) {
+	if (st == SS_OK && (cy < 0 || cs < 0 || ci < 0 ||
+			    ctable_col(&ind, "value") < 0))
+		st = err_set(e, SS_EDATA, path, 1, 1,
+			     "missing column (expected year, scope, indicator, value)");
+	for (size_t r = 0; st == SS_OK && r < ind.nrows; r++) {
+		gap_series *g = series_find(s, ctable_get(&ind, r, cs),
+					    ctable_get(&ind, r, ci));
+		double value;
 		int start;
 
-		if (!ind_year_parse(ctable_get(&s->ind, (size_t)r, cy), &start))
-			continue;
-		if (row_value(&s->ind, (size_t)r, &pts[n].value)) {
-			pts[n].year_end = start + 1;
-			n++;
-		}
+		if (g && ind_year_parse(ctable_get(&ind, r, cy), &start) &&
+		    row_value(&ind, r, &value) && !series_add(g, start + 1, value))
+			st = err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
 	}
-	return n;
+	ctable_release(&ind);
+	return st;
 }
 
 static const char *const gaps_header[] = {
@@ -296,23 +385,23 @@ static void warn_target(const gap_ctx *c, const ctable *tg, size_t r,
 static ss_status evaluate_all(const ctable *tg, const series_index *s,
 			      const gap_ctx *c, csvout *w)
 {
-	gap_point pts[64];
-
 	for (size_t r = 0; r < tg->nrows; r++) {
 		const char *indicator = ctable_get(tg, r, ctable_col(tg, "indicator"));
+		const gap_series *series;
 		gap_target t;
 		gap_result g;
-		size_t n = 0;
 
 		if (!parse_target(tg, r, &t)) {
 			warn_target(c, tg, r, "bad_target",
 				    "unreadable target row (expected year, op and target)");
 			continue;
 		}
-		if (s)
-			n = collect_points(s, ctable_get(tg, r, ctable_col(tg, "scope")),
-					   indicator, pts, 64);
-		gap_evaluate(&t, pts, n, &g);
+		series = series_find(s, ctable_get(tg, r, ctable_col(tg, "scope")),
+				     indicator);
+		if (series)
+			gap_evaluate(&t, series->points, series->npoints, &g);
+		else
+			gap_evaluate(&t, NULL, 0, &g);
 		if (!g.has_actual)
 			warn_target(c, tg, r, "no_actual",
 				    ind_def_find(indicator)
@@ -321,6 +410,20 @@ static ss_status evaluate_all(const ctable *tg, const series_index *s,
 		write_gap_row(w, tg, r, &t, &g);
 	}
 	return SS_OK;
+}
+
+/* Registers the series of every readable target; 0 when out of memory. */
+static int want_target_series(series_index *s, const ctable *tg)
+{
+	for (size_t r = 0; r < tg->nrows; r++) {
+		gap_target t;
+
+		if (parse_target(tg, r, &t) &&
+		    !series_want(s, ctable_get(tg, r, ctable_col(tg, "scope")),
+				 ctable_get(tg, r, ctable_col(tg, "indicator"))))
+			return 0;
+	}
+	return 1;
 }
 
 static int exists(const char *path)
@@ -335,7 +438,6 @@ ss_status gap_run(const char *outdir, diag_sink *diag, ss_error *e)
 	char path[PATH_BUF];
 	ctable tg;
 	series_index s;
-	int have_series = 0;
 	csvout w;
 	gap_ctx c;
 	ss_status st = SS_OK;
@@ -344,23 +446,24 @@ ss_status gap_run(const char *outdir, diag_sink *diag, ss_error *e)
 	/* the stage maps it to the user's path (ingest_map_sources) */
 	snprintf(c.targets_path, sizeof c.targets_path, "targets.csv");
 	ctable_init(&tg);
-	memset(&s, 0, sizeof s);
-	ctable_init(&s.ind);
+	series_init(&s);
 	snprintf(path, sizeof path, "%s/clean/targets.csv", outdir);
 	if (exists(path))
 		st = ctable_load(&tg, path, e);
+	if (st == SS_OK && !want_target_series(&s, &tg))
+		st = err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+	/* without a readable target nothing in indicators.csv can be used, so
+	 * it is not even opened (a national run has no plan) */
 	snprintf(path, sizeof path, "%s/indicators.csv", outdir);
-	if (st == SS_OK && exists(path)) {
-		st = series_load(&s, outdir, e);
-		have_series = st == SS_OK;
-	}
+	if (st == SS_OK && s.nseries > 0 && exists(path))
+		st = series_load(&s, path, e);
 	if (st == SS_OK) {
 		snprintf(path, sizeof path, "%s/gaps.csv", outdir);
 		st = csvout_open(&w, path, e);
 	}
 	if (st == SS_OK) {
 		csvout_header(&w, gaps_header);
-		evaluate_all(&tg, have_series ? &s : NULL, &c, &w);
+		evaluate_all(&tg, &s, &c, &w);
 		st = csvout_close(&w, e);
 	}
 	series_release(&s);
