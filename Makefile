@@ -36,8 +36,8 @@ SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 
 CPPFLAGS_ALL = -Iinclude -D_POSIX_C_SOURCE=200809L
-CFLAGS_ALL = -std=c11 $(WARN) $(OPT) $(SAN_FLAGS) -MMD -MP
-LDFLAGS_ALL = $(SAN_FLAGS)
+CFLAGS_ALL = -std=c11 $(WARN) $(OPT) $(SAN_FLAGS) -pthread -MMD -MP
+LDFLAGS_ALL = $(SAN_FLAGS) -pthread
 
 LIB_SRC := $(sort $(wildcard pipeline/lib/*.c))
 LIB_OBJ := $(patsubst pipeline/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))

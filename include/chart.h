@@ -394,6 +394,69 @@ ss_status chart_write_svg(const char *path, double width, double height,
 			  const chart_style *st, chart_draw_fn draw,
 			  const void *data, ss_error *e);
 
+/* The steps of those two, for callers that spread the work (chart_batch):
+ * chart_write_png is chart_render_image, chart_encode_image and
+ * chart_write_file; chart_write_svg is chart_render_svg and
+ * chart_write_file. path only names the file in errors until the write. */
+
+/* The drawing on a white RGB24 image, flushed; the caller destroys *out
+ * (NULL on failure). pixels: NULL, or chart_image_bytes() bytes the image
+ * is drawn in (their old contents do not matter), which the caller owns
+ * and keeps until *out is destroyed: reusing them saves the kernel from
+ * handing out fresh pages for every chart. */
+ss_status chart_render_image(const char *path, double width, double height,
+			     double scale, const chart_style *st,
+			     chart_draw_fn draw, const void *data,
+			     unsigned char *pixels, cairo_surface_t **out,
+			     ss_error *e);
+/* Bytes of the pixels of such an image; 0 for a size out of range. */
+size_t chart_image_bytes(double width, double height, double scale);
+/* The image as PNG bytes (pngout_rgb24); *png is malloc'd.
+ * Touches nothing but the image's pixels, so it may run on another thread
+ * while the caller draws on. */
+ss_status chart_encode_image(const char *path, cairo_surface_t *image,
+			     unsigned char **png, size_t *len, ss_error *e);
+/* The drawing as an SVG document with canonical ids; *doc is malloc'd. */
+ss_status chart_render_svg(const char *path, double width, double height,
+			   const chart_style *st, chart_draw_fn draw,
+			   const void *data, char **doc, size_t *len,
+			   ss_error *e);
+/* Writes len bytes to "<path>.tmp" and renames it over path (no half
+ * file under path, no temporary file left on failure). SS_EIO. */
+ss_status chart_write_file(const char *path, const void *data, size_t len,
+			   ss_error *e);
+
+/* ------------------------------------------------------------ batches */
+
+typedef void (*chart_note_fn)(void *ctx, const char *message);
+
+/* Writes many charts as chart_write_png and chart_write_svg would, one
+ * after the other, but encodes the PNG images (most of the time) on worker
+ * threads while the caller draws the next charts. Drawing, files and notes
+ * stay in the caller's thread. Files and notes are committed in the order
+ * they were added and nothing after the first failure is, so a batch
+ * leaves the same files and tells the same notes as the calls one by one:
+ * only the time differs. */
+typedef struct chart_batch chart_batch;
+
+/* threads: encoding threads (at most 4); 0 picks one per processor, none
+ * on a single processor; negative: none, everything in the caller's
+ * thread. A thread that cannot be started is done without. SS_ENOMEM. */
+ss_status chart_batch_open(chart_batch **out, int threads, ss_error *e);
+/* Draws data into stem.png and stem.svg (stem: a path without extension)
+ * and queues both. Returns the batch's first failure when one is known
+ * (then the batch takes nothing more), else SS_OK. */
+ss_status chart_batch_chart(chart_batch *b, const char *stem, double width,
+			    double height, double scale,
+			    const chart_style *st, chart_draw_fn draw,
+			    const void *data, ss_error *e);
+/* Tells note(ctx, message) once everything added before is written. */
+ss_status chart_batch_note(chart_batch *b, chart_note_fn note, void *ctx,
+			   const char *message, ss_error *e);
+/* Waits for the rest and frees b; returns the first failure. *written
+ * counts the charts whose two files were written. NULL b does nothing. */
+ss_status chart_batch_close(chart_batch *b, size_t *written, ss_error *e);
+
 /* Renumbers cairo's "surfaceN" ids (after '"' or '#') in an SVG document
  * from 1 in order of first appearance (used by chart_write_svg; exposed for
  * tests). Returns a malloc'd copy the caller frees, its length in *outlen,
@@ -451,6 +514,10 @@ typedef struct chart_arena {
 
 void chart_arena_init(chart_arena *a);
 void chart_arena_release(chart_arena *a);
+/* Zeroed memory / a copy of s owned by the arena; NULL when out of
+ * memory. */
+void *chart_arena_alloc(chart_arena *a, size_t size);
+char *chart_arena_strdup(chart_arena *a, const char *s);
 
 /* The latest value of the "year" column ("2024-2025" compares as text)
  * into buf; 0 when the table has no year. */
@@ -520,14 +587,13 @@ ss_status chart_build_funnel(chart_arena *a, const ctable *ind,
 #define CHART_TARGETS_PER_PAGE 10
 #define CHART_SCHOOLS_PER_PAGE 16
 
-typedef void (*chart_note_fn)(void *ctx, const char *message);
-
 typedef struct chart_run_options {
 	const char *year;     /* "2024-2025"; NULL: see chart_run */
 	double width, height; /* page in points; 0: 800 x 500 */
 	double scale;         /* PNG pixels per point; 0: 2 */
 	chart_note_fn note;   /* told about skipped charts; may be NULL */
 	void *note_ctx;
+	int threads;          /* PNG encoding threads, as chart_batch_open */
 } chart_run_options;
 
 /* The charts stage: reads OUTPUT_DIR/{gaps,norms,indicators,

@@ -161,6 +161,14 @@ mkdir "$tmp/blocked/charts/gaps_1.png"
 check "unwritable chart exit 3" [ "$(status_of "$prog" "$tmp/blocked")" = 3 ]
 check "unwritable chart message" grep -q "^schoolstat-charts: $tmp/blocked/charts/gaps_1.png: error: cannot rename '$tmp/blocked/charts/gaps_1.png.tmp'" "$tmp/err"
 check "no temporary file left" [ ! -e "$tmp/blocked/charts/gaps_1.png.tmp" ]
+check "nothing written after the chart that failed" [ "$(ls "$tmp/blocked/charts")" = gaps_1.png ]
+fresh blocked_later
+mkdir "$tmp/blocked_later/charts"
+mkdir "$tmp/blocked_later/charts/norms_1.svg"
+check "unwritable later chart exit 3" [ "$(status_of "$prog" "$tmp/blocked_later")" = 3 ]
+check "unwritable later chart message" grep -q "^schoolstat-charts: $tmp/blocked_later/charts/norms_1.svg: error: cannot rename" "$tmp/err"
+check "the charts before it written, none after" [ "$(ls "$tmp/blocked_later/charts" | tr '\n' ' ')" = "gaps_1.png gaps_1.svg norms_1.png norms_1.svg trend_CS01_teachers_per_class.png trend_CS01_teachers_per_class.svg trend_TH03_students_per_class.png trend_TH03_students_per_class.svg trend_all_exam_mean_toan.png trend_all_exam_mean_toan.svg trend_all_promotion_rate.png trend_all_promotion_rate.svg trend_all_promotion_rate_2.png trend_all_promotion_rate_2.svg trend_all_standard_school_share.png trend_all_standard_school_share.svg trend_level_thcs_repetition_rate.png trend_level_thcs_repetition_rate.svg " ]
+check "the note before it told" grep -q "^schoolstat-charts: no trend chart for 1 target" "$tmp/err"
 
 echo "e2e_charts: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

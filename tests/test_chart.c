@@ -1,7 +1,9 @@
 /* Tests for chart: nice ticks against hand-computed tables, scales, the
  * Okabe–Ito palette against the published values, text fitting with
  * Pango, SVG id renumbering, every chart type rendered to PNG and SVG
- * (size, ink in the plot area, byte-identical repeats) and the error paths.
+ * (size, ink in the plot area, byte-identical repeats), the PNG encoder
+ * against cairo's own bytes, batches (same files with and without worker
+ * threads, nothing written after a failure) and the error paths.
  *
  * Set CHART_TEST_OUT=dir to keep the rendered files for a look. */
 #include <errno.h>
@@ -837,6 +839,393 @@ static void test_write_errors(void **state)
 }
 
 
+/* Notes told to a test, one a line. */
+typedef struct notes {
+	char text[4096];
+	int count;
+} notes;
+
+static void collect_note(void *ctx, const char *message)
+{
+	notes *n = ctx;
+	size_t used = strlen(n->text);
+
+	snprintf(n->text + used, sizeof n->text - used, "%s\n", message);
+	n->count++;
+}
+
+/* ------------------------------------------------------------ PNG */
+
+typedef struct png_reader {
+	const unsigned char *data;
+	size_t len, pos;
+} png_reader;
+
+static cairo_status_t read_bytes(void *closure, unsigned char *out,
+				 unsigned int n)
+{
+	png_reader *r = closure;
+
+	if (r->len - r->pos < n)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(out, r->data + r->pos, n);
+	r->pos += n;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/* chart_encode_image's PNG reads back (through cairo's own PNG reader)
+ * as the image's pixels, and encoding twice gives the same bytes. */
+static void assert_png_round_trip(cairo_surface_t *img, const char *what)
+{
+	unsigned char *got = NULL, *again = NULL;
+	size_t got_len = 0, again_len = 0;
+	cairo_surface_t *back;
+	png_reader r;
+	int w, h;
+	ss_error e;
+
+	err_clear(&e);
+	cairo_surface_flush(img);
+	w = cairo_image_surface_get_width(img);
+	h = cairo_image_surface_get_height(img);
+	assert_int_equal(chart_encode_image("x.png", img, &got, &got_len, &e),
+			 SS_OK);
+	assert_int_equal(chart_encode_image("x.png", img, &again, &again_len, &e),
+			 SS_OK);
+	if (got_len != again_len || memcmp(got, again, got_len) != 0)
+		fail_msg("%s: two encodings differ", what);
+	r.data = got;
+	r.len = got_len;
+	r.pos = 0;
+	back = cairo_image_surface_create_from_png_stream(read_bytes, &r);
+	assert_int_equal(cairo_surface_status(back), CAIRO_STATUS_SUCCESS);
+	assert_int_equal(cairo_image_surface_get_width(back), w);
+	assert_int_equal(cairo_image_surface_get_height(back), h);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			uint32_t a, b;
+
+			memcpy(&a, cairo_image_surface_get_data(img) +
+				   (size_t)y * (size_t)cairo_image_surface_get_stride(img) +
+				   4u * (size_t)x, 4);
+			memcpy(&b, cairo_image_surface_get_data(back) +
+				   (size_t)y * (size_t)cairo_image_surface_get_stride(back) +
+				   4u * (size_t)x, 4);
+			if ((a & 0xFFFFFFu) != (b & 0xFFFFFFu))
+				fail_msg("%s: pixel %d,%d %06x read back as %06x",
+					 what, x, y, a & 0xFFFFFFu, b & 0xFFFFFFu);
+		}
+	cairo_surface_destroy(back);
+	free(got);
+	free(again);
+}
+
+typedef enum pattern {
+	PATTERN_NOISE,     /* random bytes: every filter has its turn */
+	PATTERN_BLOCKS,    /* flat areas, edges and repeated rows */
+	PATTERN_BLACK,     /* rows of zeros, where "none" wins a tie */
+	PATTERN_GRADIENT,  /* smooth ramps: average and Paeth */
+	PATTERN_COUNT
+} pattern;
+
+/* An RGB24 image of the pattern; the unused byte of each pixel holds
+ * garbage, which the encoder must ignore as cairo does. */
+static cairo_surface_t *pattern_image(int w, int h, pattern p,
+				      uint32_t seed)
+{
+	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
+							  w, h);
+	unsigned char *px = cairo_image_surface_get_data(img);
+	int stride = cairo_image_surface_get_stride(img), x, y;
+	uint32_t r = seed;
+
+	cairo_surface_flush(img);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			uint32_t v;
+
+			r = r * 1103515245u + 12345u;
+			switch (p) {
+			case PATTERN_NOISE:
+				v = r >> 4;
+				break;
+			case PATTERN_BLOCKS:
+				v = ((x / 7 + y / 5) % 3 == 0) ? 0x0072B2u
+				    : (y % 11 < 4)	     ? 0xFFFFFFu
+				    : (x % 13 == 0)	     ? 0xE69F00u
+							     : 0xF0F0F0u;
+				break;
+			case PATTERN_BLACK:
+				v = (y % 4 == 1 && x == w / 2) ? 0x808080u : 0;
+				break;
+			default:
+				v = ((uint32_t)(x * 255 / (w > 1 ? w - 1 : 1))
+				     << 16) |
+				    ((uint32_t)(y * 255 / (h > 1 ? h - 1 : 1))
+				     << 8) |
+				    (uint32_t)((x + y) & 0xff);
+				break;
+			}
+			v = (v & 0xFFFFFFu) | ((r & 0xFFu) << 24);
+			memcpy(px + (size_t)y * (size_t)stride + 4u * (size_t)x,
+			       &v, 4);
+		}
+	cairo_surface_mark_dirty(img);
+	return img;
+}
+
+static void test_png_round_trip(void **state)
+{
+	/* single rows and columns, odd sizes, a chart-wide strip */
+	static const int sizes[][2] = {
+		{ 1, 1 },    { 2, 1 },	 { 40, 1 },  { 1, 9 },	 { 1, 40 },
+		{ 2, 2 },    { 3, 7 },	 { 17, 3 },  { 64, 33 }, { 70, 60 },
+		{ 90, 61 },  { 3, 300 }, { 128, 128 }, { 301, 200 },
+		{ 1600, 24 }
+	};
+	size_t i;
+	int p;
+
+	(void)state;
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+		for (p = 0; p < PATTERN_COUNT; p++) {
+			cairo_surface_t *img = pattern_image(
+				sizes[i][0], sizes[i][1], (pattern)p,
+				(uint32_t)(i * 31 + (size_t)p));
+			char what[64];
+
+			snprintf(what, sizeof what, "%dx%d pattern %d",
+				 sizes[i][0], sizes[i][1], p);
+			assert_png_round_trip(img, what);
+			cairo_surface_destroy(img);
+		}
+}
+
+/* Every chart type, drawn at the stage's size, reads back as drawn. */
+static void test_png_charts_round_trip(void **state)
+{
+	const render_case cases[] = {
+		{ "targets", chart_targets_fn, &targets_fixture },
+		{ "norms", chart_norms_fn, &norms_fixture },
+		{ "histogram", chart_histogram_fn, &hist_fixture },
+		{ "trend", chart_trend_fn, &trend_fixture },
+		{ "funnel", chart_funnel_fn, &funnel_fixture },
+	};
+	chart_style st;
+	ss_error e;
+	size_t i;
+
+	(void)state;
+	err_clear(&e);
+	chart_style_init(&st, 13.0);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cairo_surface_t *img;
+
+		assert_int_equal(chart_render_image("x.png", 800.0, 500.0, 2.0,
+						    &st, cases[i].fn,
+						    cases[i].data, NULL, &img,
+						    &e),
+				 SS_OK);
+		assert_png_round_trip(img, cases[i].name);
+		cairo_surface_destroy(img);
+	}
+}
+
+/* ------------------------------------------------------------ batches */
+
+static const render_case batch_cases[] = {
+	{ "b_histogram", chart_histogram_fn, &hist_fixture },
+	{ "b_funnel", chart_funnel_fn, &funnel_fixture },
+	{ "b_trend", chart_trend_fn, &trend_fixture },
+	{ "b_targets", chart_targets_fn, &targets_fixture },
+};
+
+static void remove_batch_files(void)
+{
+	char path[512];
+	size_t i;
+
+	for (i = 0; i < sizeof batch_cases / sizeof batch_cases[0]; i++) {
+		path_of(path, sizeof path, batch_cases[i].name, "png");
+		remove(path);
+		path_of(path, sizeof path, batch_cases[i].name, "svg");
+		remove(path);
+	}
+}
+
+/* A batch writes what chart_write_png and chart_write_svg write, and tells
+ * its notes in order, with worker threads or without. */
+static void test_batch_same_bytes(void **state)
+{
+	static const int threads[] = { -1, 0, 1, 3 };
+	chart_style st;
+	ss_error e;
+	size_t i, k, written;
+
+	(void)state;
+	err_clear(&e);
+	chart_style_init(&st, 13.0);
+	for (k = 0; k < sizeof threads / sizeof threads[0]; k++) {
+		chart_batch *b;
+		notes got;
+		char stem[512];
+
+		memset(&got, 0, sizeof got);
+		assert_int_equal(chart_batch_open(&b, threads[k], &e), SS_OK);
+		assert_int_equal(chart_batch_note(b, collect_note, &got,
+						  "first", &e),
+				 SS_OK);
+		for (i = 0; i < sizeof batch_cases / sizeof batch_cases[0];
+		     i++) {
+			snprintf(stem, sizeof stem, "%s/%s", out_dir,
+				 batch_cases[i].name);
+			assert_int_equal(chart_batch_chart(b, stem, 800.0,
+							   500.0, 2.0, &st,
+							   batch_cases[i].fn,
+							   batch_cases[i].data,
+							   &e),
+					 SS_OK);
+		}
+		assert_int_equal(chart_batch_note(b, collect_note, &got,
+						  "last", &e),
+				 SS_OK);
+		assert_int_equal(chart_batch_close(b, &written, &e), SS_OK);
+		assert_int_equal(written, 4);
+		assert_string_equal(got.text, "first\nlast\n");
+		for (i = 0; i < sizeof batch_cases / sizeof batch_cases[0];
+		     i++) {
+			char path[512];
+			char *a, *c;
+			size_t la, lc;
+
+			path_of(path, sizeof path, batch_cases[i].name, "png");
+			a = slurp(path, &la);
+			assert_int_equal(chart_write_png(path, 800.0, 500.0,
+							 2.0, &st,
+							 batch_cases[i].fn,
+							 batch_cases[i].data,
+							 &e),
+					 SS_OK);
+			c = slurp(path, &lc);
+			assert_int_equal(la, lc);
+			assert_memory_equal(a, c, la);
+			free(a);
+			free(c);
+			path_of(path, sizeof path, batch_cases[i].name, "svg");
+			a = slurp(path, &la);
+			assert_int_equal(chart_write_svg(path, 800.0, 500.0,
+							 &st,
+							 batch_cases[i].fn,
+							 batch_cases[i].data,
+							 &e),
+					 SS_OK);
+			c = slurp(path, &lc);
+			assert_int_equal(la, lc);
+			assert_memory_equal(a, c, la);
+			free(a);
+			free(c);
+		}
+		remove_batch_files();
+	}
+	assert_int_equal(chart_batch_close(NULL, &written, &e), SS_OK);
+	assert_int_equal(written, 0);
+}
+
+/* After a file that cannot be written nothing more is: not the chart's
+ * other file, not the later charts, not the later notes; the failure is
+ * the batch's and its close's. */
+static void test_batch_stops_at_failure(void **state)
+{
+	static const int threads[] = { -1, 2 };
+	chart_style st;
+	ss_error e;
+	size_t k, i, written;
+	struct stat sb;
+	char path[512], stem[512];
+
+	(void)state;
+	err_clear(&e);
+	chart_style_init(&st, 13.0);
+	for (k = 0; k < sizeof threads / sizeof threads[0]; k++) {
+		chart_batch *b;
+		notes got;
+		ss_status first = SS_OK;
+
+		memset(&got, 0, sizeof got);
+		/* a directory where the second chart's PNG would go */
+		path_of(path, sizeof path, batch_cases[1].name, "png");
+		assert_int_equal(mkdir(path, 0755), 0);
+		assert_int_equal(chart_batch_open(&b, threads[k], &e), SS_OK);
+		for (i = 0; i < sizeof batch_cases / sizeof batch_cases[0] &&
+			    first == SS_OK;
+		     i++) {
+			snprintf(stem, sizeof stem, "%s/%s", out_dir,
+				 batch_cases[i].name);
+			first = chart_batch_chart(b, stem, 800.0, 500.0, 2.0,
+						  &st, batch_cases[i].fn,
+						  batch_cases[i].data, &e);
+			if (first == SS_OK)
+				first = chart_batch_note(b, collect_note, &got,
+							 batch_cases[i].name,
+							 &e);
+		}
+		err_clear(&e);
+		assert_int_equal(chart_batch_close(b, &written, &e), SS_EIO);
+		assert_int_equal(written, 1);
+		assert_non_null(strstr(e.msg, "cannot rename"));
+		assert_non_null(strstr(e.file, "b_funnel.png"));
+		assert_string_equal(got.text, "b_histogram\n");
+		path_of(path, sizeof path, batch_cases[0].name, "svg");
+		assert_int_equal(stat(path, &sb), 0);
+		for (i = 1; i < sizeof batch_cases / sizeof batch_cases[0];
+		     i++) {
+			path_of(path, sizeof path, batch_cases[i].name, "svg");
+			assert_int_equal(stat(path, &sb), -1);
+			path_of(path, sizeof path, batch_cases[i].name,
+				"png.tmp");
+			assert_int_equal(stat(path, &sb), -1);
+		}
+		path_of(path, sizeof path, batch_cases[1].name, "png");
+		assert_int_equal(rmdir(path), 0);
+		remove_batch_files();
+	}
+}
+
+/* A drawing error is the batch's failure in its place, after the files
+ * before it are written. */
+static void test_batch_drawing_error(void **state)
+{
+	chart_style st;
+	chart_batch *b;
+	notes got;
+	ss_error e;
+	size_t written;
+	char stem[512];
+
+	(void)state;
+	err_clear(&e);
+	memset(&got, 0, sizeof got);
+	chart_style_init(&st, 13.0);
+	assert_int_equal(chart_batch_open(&b, 2, &e), SS_OK);
+	snprintf(stem, sizeof stem, "%s/%s", out_dir, batch_cases[0].name);
+	assert_int_equal(chart_batch_chart(b, stem, 800.0, 500.0, 2.0, &st,
+					   batch_cases[0].fn,
+					   batch_cases[0].data, &e),
+			 SS_OK);
+	snprintf(stem, sizeof stem, "%s/%s", out_dir, batch_cases[1].name);
+	assert_int_equal(chart_batch_chart(b, stem, 800.0, 500.0, 2.0, &st,
+					   chart_funnel_fn,
+					   &(chart_funnel){ 0 }, &e),
+			 SS_EUSAGE);
+	assert_int_equal(chart_batch_note(b, collect_note, &got, "never", &e),
+			 SS_EUSAGE);
+	assert_int_equal(chart_batch_close(b, &written, &e), SS_EUSAGE);
+	assert_int_equal(written, 1);
+	assert_int_equal(got.count, 0);
+	remove_batch_files();
+}
+
+
 /* ------------------------------------------------------------ labels */
 
 typedef struct label_case {
@@ -1309,20 +1698,6 @@ static void copy_file(const char *from, const char *to)
 	free(data);
 }
 
-typedef struct notes {
-	char text[4096];
-	int count;
-} notes;
-
-static void collect_note(void *ctx, const char *message)
-{
-	notes *n = ctx;
-	size_t used = strlen(n->text);
-
-	snprintf(n->text + used, sizeof n->text - used, "%s\n", message);
-	n->count++;
-}
-
 static void make_run_dir(char *dir, size_t size, int with_inputs)
 {
 	static const char *const files[] = { "gaps.csv", "norms.csv",
@@ -1413,6 +1788,53 @@ static void test_run_stage(void **state)
 	remove_run_dir(dir);
 }
 
+/* The stage writes the same files whether the PNG images are encoded on
+ * worker threads or not. */
+static void test_run_threads(void **state)
+{
+	static const int threads[] = { -1, 1, 4 };
+	static const char *const names[] = { "gaps_1", "norms_2",
+					     "trend_all_promotion_rate_2",
+					     "exam_toan",
+					     "funnel_repetition_rate" };
+	char dir[256], path[600];
+	char *want[2 * sizeof names / sizeof names[0]];
+	size_t want_len[2 * sizeof names / sizeof names[0]];
+	chart_run_options opt;
+	size_t written, i, k;
+	ss_error e;
+
+	(void)state;
+	err_clear(&e);
+	memset(&opt, 0, sizeof opt);
+	make_run_dir(dir, sizeof dir, 1);
+	assert_int_equal(chart_run(dir, &opt, &written, &e), SS_OK);
+	for (i = 0; i < 2 * sizeof names / sizeof names[0]; i++) {
+		snprintf(path, sizeof path, "%s/charts/%s.%s", dir, names[i / 2],
+			 i % 2 ? "svg" : "png");
+		want[i] = slurp(path, &want_len[i]);
+	}
+	for (k = 0; k < sizeof threads / sizeof threads[0]; k++) {
+		opt.threads = threads[k];
+		assert_int_equal(chart_run(dir, &opt, &written, &e), SS_OK);
+		assert_int_equal(written, 14);
+		for (i = 0; i < 2 * sizeof names / sizeof names[0]; i++) {
+			char *got;
+			size_t len;
+
+			snprintf(path, sizeof path, "%s/charts/%s.%s", dir,
+				 names[i / 2], i % 2 ? "svg" : "png");
+			got = slurp(path, &len);
+			assert_int_equal(len, want_len[i]);
+			assert_memory_equal(got, want[i], len);
+			free(got);
+		}
+	}
+	for (i = 0; i < 2 * sizeof names / sizeof names[0]; i++)
+		free(want[i]);
+	remove_run_dir(dir);
+}
+
 static void test_run_missing_inputs(void **state)
 {
 	char dir[256], path[600];
@@ -1474,6 +1896,11 @@ int main(void)
 		cmocka_unit_test(test_bad_rect),
 		cmocka_unit_test(test_cairo_error_reported),
 		cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_png_round_trip),
+		cmocka_unit_test(test_png_charts_round_trip),
+		cmocka_unit_test(test_batch_same_bytes),
+		cmocka_unit_test(test_batch_stops_at_failure),
+		cmocka_unit_test(test_batch_drawing_error),
 		cmocka_unit_test(test_indicator_labels),
 		cmocka_unit_test(test_names_and_scopes),
 		cmocka_unit_test(test_build_targets),
@@ -1483,6 +1910,7 @@ int main(void)
 		cmocka_unit_test(test_build_funnel),
 		cmocka_unit_test(test_build_targets_errors),
 		cmocka_unit_test(test_run_stage),
+		cmocka_unit_test(test_run_threads),
 		cmocka_unit_test(test_run_missing_inputs),
 	};
 

@@ -11,6 +11,8 @@
 
 #include <cairo-svg.h>
 
+#include "pngout.h"
+
 /* ------------------------------------------------------------ ticks */
 
 /* A nice step is m * 10^e with m in {1, 2, 5}. Keeping it in this form
@@ -661,9 +663,8 @@ static cairo_status_t membuf_write(void *closure, const unsigned char *data,
 		       : CAIRO_STATUS_WRITE_ERROR;
 }
 
-/* Writes data to "<path>.tmp" and renames it over path. */
-static ss_status write_file(const char *path, const char *data, size_t len,
-			    ss_error *e)
+ss_status chart_write_file(const char *path, const void *data, size_t len,
+			   ss_error *e)
 {
 	char tmp[ERR_FILE_MAX + 8];
 	FILE *fp;
@@ -745,22 +746,42 @@ static ss_status check_size(const char *path, double width, double height,
 	return SS_OK;
 }
 
-ss_status chart_write_png(const char *path, double width, double height,
-			  double scale, const chart_style *st,
-			  chart_draw_fn draw, const void *data, ss_error *e)
+size_t chart_image_bytes(double width, double height, double scale)
+{
+	int w = (int)lround(width * scale), h = (int)lround(height * scale);
+	int stride = cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, w);
+
+	if (check_size(NULL, width, height, scale, NULL) != SS_OK ||
+	    stride <= 0)
+		return 0;
+	return (size_t)stride * (size_t)h;
+}
+
+ss_status chart_render_image(const char *path, double width, double height,
+			     double scale, const chart_style *st,
+			     chart_draw_fn draw, const void *data,
+			     unsigned char *pixels, cairo_surface_t **out,
+			     ss_error *e)
 {
 	cairo_surface_t *surf;
 	cairo_t *cr;
 	cairo_status_t cs;
-	membuf png = { NULL, 0, 0, 0 };
 	ss_status s;
+	int w, h;
 
+	*out = NULL;
 	s = check_size(path, width, height, scale, e);
 	if (s != SS_OK)
 		return s;
-	surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
-					  (int)lround(width * scale),
-					  (int)lround(height * scale));
+	w = (int)lround(width * scale);
+	h = (int)lround(height * scale);
+	/* Whatever pixels held is painted over: draw_page paints the whole
+	 * page white first. */
+	surf = pixels ? cairo_image_surface_create_for_data(
+				pixels, CAIRO_FORMAT_RGB24, w, h,
+				cairo_format_stride_for_width(
+					CAIRO_FORMAT_RGB24, w))
+		      : cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
 	cs = cairo_surface_status(surf);
 	if (cs != CAIRO_STATUS_SUCCESS) {
 		cairo_surface_destroy(surf);
@@ -776,34 +797,57 @@ ss_status chart_write_png(const char *path, double width, double height,
 		if (cs != CAIRO_STATUS_SUCCESS)
 			s = cairo_failure(e, path, cs, "drawing the image");
 	}
-	if (s == SS_OK) {
-		cs = cairo_surface_write_to_png_stream(surf, membuf_write,
-						       &png);
-		if (png.failed)
-			s = err_set(e, SS_ENOMEM, path, 0, 0,
-				    "out of memory encoding the image");
-		else if (cs != CAIRO_STATUS_SUCCESS)
-			s = cairo_failure(e, path, cs, "encoding the image");
+	if (s != SS_OK) {
+		cairo_surface_destroy(surf);
+		return s;
 	}
-	cairo_surface_destroy(surf);
+	*out = surf;
+	return SS_OK;
+}
+
+ss_status chart_encode_image(const char *path, cairo_surface_t *image,
+			     unsigned char **png, size_t *len, ss_error *e)
+{
+	return pngout_rgb24(cairo_image_surface_get_data(image),
+			    cairo_image_surface_get_width(image),
+			    cairo_image_surface_get_height(image),
+			    cairo_image_surface_get_stride(image), path, png,
+			    len, e);
+}
+
+ss_status chart_write_png(const char *path, double width, double height,
+			  double scale, const chart_style *st,
+			  chart_draw_fn draw, const void *data, ss_error *e)
+{
+	cairo_surface_t *image;
+	unsigned char *png = NULL;
+	size_t len = 0;
+	ss_status s = chart_render_image(path, width, height, scale, st, draw,
+					 data, NULL, &image, e);
+
+	if (s != SS_OK)
+		return s;
+	s = chart_encode_image(path, image, &png, &len, e);
+	cairo_surface_destroy(image);
 	if (s == SS_OK)
-		s = write_file(path, png.data, png.len, e);
-	free(png.data);
+		s = chart_write_file(path, png, len, e);
+	free(png);
 	return s;
 }
 
-ss_status chart_write_svg(const char *path, double width, double height,
-			  const chart_style *st, chart_draw_fn draw,
-			  const void *data, ss_error *e)
+ss_status chart_render_svg(const char *path, double width, double height,
+			   const chart_style *st, chart_draw_fn draw,
+			   const void *data, char **doc, size_t *len,
+			   ss_error *e)
 {
 	cairo_surface_t *surf;
 	cairo_t *cr;
 	cairo_status_t cs;
 	membuf svg = { NULL, 0, 0, 0 };
-	char *canon = NULL;
-	size_t canon_len = 0;
 	ss_status s;
 
+	*doc = NULL;
+	*len = 0;
 	s = check_size(path, width, height, 1.0, e);
 	if (s != SS_OK)
 		return s;
@@ -833,15 +877,27 @@ ss_status chart_write_svg(const char *path, double width, double height,
 	else if (s == SS_OK && cs != CAIRO_STATUS_SUCCESS)
 		s = cairo_failure(e, path, cs, "finishing the SVG document");
 	if (s == SS_OK) {
-		canon = chart_svg_canonical_ids(svg.data, svg.len, &canon_len);
-		if (!canon)
+		*doc = chart_svg_canonical_ids(svg.data, svg.len, len);
+		if (!*doc)
 			s = err_set(e, SS_ENOMEM, path, 0, 0,
 				    "out of memory writing the SVG document");
 	}
-	if (s == SS_OK)
-		s = write_file(path, canon, canon_len, e);
-	free(canon);
 	free(svg.data);
+	return s;
+}
+
+ss_status chart_write_svg(const char *path, double width, double height,
+			  const chart_style *st, chart_draw_fn draw,
+			  const void *data, ss_error *e)
+{
+	char *doc;
+	size_t len;
+	ss_status s = chart_render_svg(path, width, height, st, draw, data,
+				       &doc, &len, e);
+
+	if (s == SS_OK)
+		s = chart_write_file(path, doc, len, e);
+	free(doc);
 	return s;
 }
 

@@ -31,8 +31,7 @@ void chart_arena_release(chart_arena *a)
 	chart_arena_init(a);
 }
 
-/* Zeroed memory owned by the arena; NULL when out of memory. */
-static void *arena_alloc(chart_arena *a, size_t size)
+void *chart_arena_alloc(chart_arena *a, size_t size)
 {
 	void *p;
 
@@ -51,10 +50,10 @@ static void *arena_alloc(chart_arena *a, size_t size)
 	return p;
 }
 
-static char *arena_strdup(chart_arena *a, const char *s)
+char *chart_arena_strdup(chart_arena *a, const char *s)
 {
 	size_t n = strlen(s) + 1;
-	char *p = arena_alloc(a, n);
+	char *p = chart_arena_alloc(a, n);
 
 	if (p)
 		memcpy(p, s, n);
@@ -382,7 +381,7 @@ static char *arena_printf(chart_arena *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	return arena_strdup(a, buf);
+	return chart_arena_strdup(a, buf);
 }
 
 /* ------------------------------------------------------------ a. targets */
@@ -434,7 +433,7 @@ ss_status chart_build_targets(chart_arena *a, const ctable *gaps,
 	s = need_columns(gaps, cols_needed, c, NCOLS, e);
 	if (s != SS_OK)
 		return s;
-	rows = arena_alloc(a, (count_in_force(gaps, c[YEAR], cdead, year) + 1) *
+	rows = chart_arena_alloc(a, (count_in_force(gaps, c[YEAR], cdead, year) + 1) *
 				      sizeof *rows);
 	if (!rows)
 		return nomem(e);
@@ -454,12 +453,12 @@ ss_status chart_build_targets(chart_arena *a, const ctable *gaps,
 			s = need_number(gaps, r, c[ACTUAL], &row->actual, e);
 		if (s != SS_OK)
 			return s;
-		row->indicator = arena_strdup(
+		row->indicator = chart_arena_strdup(
 			a, chart_indicator_label(ind, buf, sizeof buf));
-		row->scope = arena_strdup(
+		row->scope = chart_arena_strdup(
 			a, chart_scope_label(names, ctable_get(gaps, r, c[SCOPE]),
 					     buf, sizeof buf));
-		row->op = arena_strdup(a, ctable_get(gaps, r, c[OP]));
+		row->op = chart_arena_strdup(a, ctable_get(gaps, r, c[OP]));
 		/* An earlier year's actual says which year it is from; a
 		 * deadline target says when it is due. */
 		if (row->status == CHART_BASELINE && *dead)
@@ -467,7 +466,7 @@ ss_status chart_build_targets(chart_arena *a, const ctable *gaps,
 				a, "%s; đến năm %s",
 				ctable_get(gaps, r, c[ACTUAL_YEAR]), dead);
 		else if (row->status == CHART_BASELINE)
-			row->note = arena_strdup(
+			row->note = chart_arena_strdup(
 				a, ctable_get(gaps, r, c[ACTUAL_YEAR]));
 		else if (*dead)
 			row->note = arena_printf(a, "đến năm %s", dead);
@@ -506,7 +505,7 @@ ss_status chart_build_norms(chart_arena *a, const ctable *norms,
 	s = need_columns(norms, cols_needed, c, NCOLS, e);
 	if (s != SS_OK)
 		return s;
-	rows = arena_alloc(a, (count_year(norms, c[YEAR], year) + 1) *
+	rows = chart_arena_alloc(a, (count_year(norms, c[YEAR], year) + 1) *
 				      sizeof *rows);
 	if (!rows)
 		return nomem(e);
@@ -537,7 +536,7 @@ ss_status chart_build_norms(chart_arena *a, const ctable *norms,
 			const char *name = chart_names_get(names, scope);
 
 			at = (long)n++;
-			rows[at].name = arena_strdup(a, name ? name : scope);
+			rows[at].name = chart_arena_strdup(a, name ? name : scope);
 			if (!rows[at].name) {
 				s = nomem(e);
 				break;
@@ -583,39 +582,52 @@ ss_status chart_build_norms(chart_arena *a, const ctable *norms,
 
 /* ------------------------------------------------------------ c. histograms */
 
-/* The value of one indicators.csv row (year, scope, indicator); NAN when
- * absent or empty. */
-static ss_status find_value(const ctable *ind, const char *year,
-			    const char *scope, const char *indicator,
-			    double *out, ss_error *e)
+/* The first indicators.csv row of each indicator of one year and scope
+ * all (the exam charts' means and medians): one pass over the table, made
+ * when first needed, instead of one per value. */
+typedef struct value_index {
+	strmap first;    /* indicator -> row */
+	int built;
+	int cv;          /* the value column */
+} value_index;
+
+/* The value of the row (year, all, indicator); NAN when absent or empty. */
+static ss_status value_of(const ctable *ind, value_index *x, const char *year,
+			  const char *indicator, double *out, ss_error *e)
 {
-	int cy = ctable_col(ind, "year"), cs = ctable_col(ind, "scope");
-	int ci = ctable_col(ind, "indicator"), cv = ctable_col(ind, "value");
-	size_t r;
+	long row;
+	int present = 0;
+	ss_status s;
 
 	*out = NAN;
-	if (cy < 0 || cs < 0 || ci < 0 || cv < 0)
-		return err_set(e, SS_EDATA, ind->path, 1, 0,
-			       "missing column '%s' (expected the contract's "
-			       "header)",
-			       cy < 0 ? "year" : cs < 0 ? "scope"
-					  : ci < 0 ? "indicator" : "value");
-	for (r = 0; r < ind->nrows; r++) {
-		int present = 0;
-		ss_status s;
+	if (!x->built) {
+		int cy = ctable_col(ind, "year"), cs = ctable_col(ind, "scope");
+		int ci = ctable_col(ind, "indicator");
+		size_t r;
 
-		if (strcmp(ctable_get(ind, r, cy), year) != 0 ||
-		    strcmp(ctable_get(ind, r, cs), scope) != 0 ||
-		    strcmp(ctable_get(ind, r, ci), indicator) != 0)
-			continue;
-		s = get_number(ind, r, cv, out, &present, e);
-		if (s != SS_OK)
-			return s;
-		if (!present)
-			*out = NAN;
-		return SS_OK;
+		x->cv = ctable_col(ind, "value");
+		if (cy < 0 || cs < 0 || ci < 0 || x->cv < 0)
+			return err_set(e, SS_EDATA, ind->path, 1, 0,
+				       "missing column '%s' (expected the "
+				       "contract's header)",
+				       cy < 0	? "year"
+				       : cs < 0 ? "scope"
+				       : ci < 0 ? "indicator"
+						: "value");
+		for (r = 0; r < ind->nrows; r++)
+			if (strcmp(ctable_get(ind, r, cy), year) == 0 &&
+			    strcmp(ctable_get(ind, r, cs), "all") == 0 &&
+			    strmap_put(&x->first, ctable_get(ind, r, ci),
+				       (long)r, NULL) < 0)
+				return nomem(e);
+		x->built = 1;
 	}
-	return SS_OK;
+	if (!strmap_get(&x->first, indicator, &row))
+		return SS_OK;
+	s = get_number(ind, (size_t)row, x->cv, out, &present, e);
+	if (s == SS_OK && !present)
+		*out = NAN;
+	return s;
 }
 
 static int bin_cmp(const void *pa, const void *pb)
@@ -632,23 +644,56 @@ static int bin_cmp(const void *pa, const void *pb)
 #define HIST_PREFERRED_WIDTH 0.25
 
 typedef struct hist_subject {
-	const char *name;   /* points into the table */
+	const char *name;   /* in the arena */
 	double width;       /* the width chosen */
 	size_t nbins;
+	const size_t *rows; /* its rows of the year and scope all */
+	size_t nrows;
 } hist_subject;
 
-/* Subjects of year/all in file order, each with the width to draw. */
+/* Gives each subject its rows, in file order, from the subject of each
+ * row of year/all (rows[k] of subject of[k], k < m). */
+static ss_status group_rows(hist_subject *subj, size_t n, const size_t *rows,
+			    const size_t *of, size_t m, chart_arena *a,
+			    ss_error *e)
+{
+	size_t *start = chart_arena_alloc(a, (n + 1) * sizeof *start);
+	size_t *grouped = chart_arena_alloc(a, (m + 1) * sizeof *grouped);
+	size_t i, k;
+
+	if (!start || !grouped)
+		return nomem(e);
+	for (k = 0; k < m; k++)
+		subj[of[k]].nrows++;
+	for (i = 0; i + 1 < n; i++)
+		start[i + 1] = start[i] + subj[i].nrows;
+	for (i = 0; i < n; i++) {
+		subj[i].rows = grouped + start[i];
+		subj[i].nrows = 0;
+	}
+	for (k = 0; k < m; k++) {
+		hist_subject *h = &subj[of[k]];
+
+		grouped[(size_t)(h->rows - grouped) + h->nrows++] = rows[k];
+	}
+	return SS_OK;
+}
+
+/* Subjects of year/all in file order, each with the width to draw and its
+ * rows. */
 static ss_status hist_subjects(const ctable *h, const int *c,
 			       const char *year, hist_subject **out,
 			       size_t *n, chart_arena *a, ss_error *e)
 {
-	size_t r, cap = count_year(h, c[0], year) + 1;
-	hist_subject *subj = arena_alloc(a, cap * sizeof *subj);
+	size_t r, m = 0, cap = count_year(h, c[0], year) + 1;
+	hist_subject *subj = chart_arena_alloc(a, cap * sizeof *subj);
+	size_t *rows = chart_arena_alloc(a, cap * sizeof *rows);
+	size_t *of = chart_arena_alloc(a, cap * sizeof *of);
 	strmap seen;
 	ss_status s = SS_OK;
 
 	*n = 0;
-	if (!subj)
+	if (!subj || !rows || !of)
 		return nomem(e);
 	strmap_init(&seen);
 	for (r = 0; r < h->nrows && s == SS_OK; r++) {
@@ -667,23 +712,30 @@ static ss_status hist_subjects(const ctable *h, const int *c,
 		if (put < 0) {
 			s = nomem(e);
 		} else if (put == 1) {
-			subj[*n].name = sub;
+			/* a copy: the charts may outlive the table */
+			subj[*n].name = chart_arena_strdup(a, sub);
 			subj[*n].width = w;
-			(*n)++;
+			if (!subj[*n].name)
+				s = nomem(e);
+			at = (long)(*n)++;
 		} else if (fabs(w - HIST_PREFERRED_WIDTH) < 1e-9) {
 			subj[at].width = w;
 		}
+		rows[m] = r;
+		of[m++] = (size_t)at;
 	}
 	strmap_release(&seen);
+	if (s == SS_OK)
+		s = group_rows(subj, *n, rows, of, m, a, e);
 	*out = subj;
 	return s;
 }
 
-ss_status chart_build_histograms(chart_arena *a, const ctable *hist,
-				 const ctable *ind, const char *year,
-				 chart_histogram **out,
-				 const char *const **subjects, size_t *n,
-				 ss_error *e)
+static ss_status build_histograms(chart_arena *a, const ctable *hist,
+				  const ctable *ind, value_index *values,
+				  const char *year, chart_histogram **out,
+				  const char *const **subjects, size_t *n,
+				  ss_error *e)
 {
 	static const char *const cols_needed[] = { "year", "scope", "subject",
 						   "bin_width", "bin_low",
@@ -693,7 +745,7 @@ ss_status chart_build_histograms(chart_arena *a, const ctable *hist,
 	hist_subject *subj = NULL;
 	chart_histogram *hs;
 	const char **names;
-	size_t ns = 0, i, r;
+	size_t ns = 0, i, j, r;
 	ss_status s;
 
 	*out = NULL;
@@ -704,8 +756,8 @@ ss_status chart_build_histograms(chart_arena *a, const ctable *hist,
 		s = hist_subjects(hist, c, year, &subj, &ns, a, e);
 	if (s != SS_OK)
 		return s;
-	hs = arena_alloc(a, (ns + 1) * sizeof *hs);
-	names = arena_alloc(a, (ns + 1) * sizeof *names);
+	hs = chart_arena_alloc(a, (ns + 1) * sizeof *hs);
+	names = chart_arena_alloc(a, (ns + 1) * sizeof *names);
 	if (!hs || !names)
 		return nomem(e);
 	for (i = 0; i < ns; i++) {
@@ -716,35 +768,27 @@ ss_status chart_build_histograms(chart_arena *a, const ctable *hist,
 		char what[256], num[FMT_BUF_SIZE], wtxt[FMT_BUF_SIZE];
 		char ind_name[256];
 
-		for (r = 0; r < hist->nrows; r++) {
+		for (j = 0; j < subj[i].nrows; j++) {
 			double w;
 			int present;
 
-			if (strcmp(ctable_get(hist, r, c[YEAR]), year) != 0 ||
-			    strcmp(ctable_get(hist, r, c[SCOPE]), "all") != 0 ||
-			    strcmp(ctable_get(hist, r, c[SUBJECT]),
-				   subj[i].name) != 0)
-				continue;
+			r = subj[i].rows[j];
 			s = get_number(hist, r, c[WIDTH], &w, &present, e);
 			if (s != SS_OK)
 				return s;
 			if (present && fabs(w - subj[i].width) < 1e-9)
 				nb++;
 		}
-		bins = arena_alloc(a, (nb + 1) * sizeof *bins);
+		bins = chart_arena_alloc(a, (nb + 1) * sizeof *bins);
 		if (!bins)
 			return nomem(e);
 		nb = 0;
 		h->x_min = 0.0;
 		h->x_max = 10.0;
-		for (r = 0; r < hist->nrows; r++) {
+		for (j = 0; j < subj[i].nrows; j++) {
 			double w, count;
 
-			if (strcmp(ctable_get(hist, r, c[YEAR]), year) != 0 ||
-			    strcmp(ctable_get(hist, r, c[SCOPE]), "all") != 0 ||
-			    strcmp(ctable_get(hist, r, c[SUBJECT]),
-				   subj[i].name) != 0)
-				continue;
+			r = subj[i].rows[j];
 			s = need_number(hist, r, c[WIDTH], &w, e);
 			if (s != SS_OK)
 				return s;
@@ -780,12 +824,12 @@ ss_status chart_build_histograms(chart_arena *a, const ctable *hist,
 		if (ind) {
 			snprintf(ind_name, sizeof ind_name, "exam_mean:%s",
 				 subj[i].name);
-			s = find_value(ind, year, "all", ind_name, &h->mean, e);
+			s = value_of(ind, values, year, ind_name, &h->mean, e);
 			snprintf(ind_name, sizeof ind_name, "exam_median:%s",
 				 subj[i].name);
 			if (s == SS_OK)
-				s = find_value(ind, year, "all", ind_name,
-					       &h->median, e);
+				s = value_of(ind, values, year, ind_name,
+					     &h->median, e);
 			if (s != SS_OK)
 				return s;
 		}
@@ -809,6 +853,22 @@ ss_status chart_build_histograms(chart_arena *a, const ctable *hist,
 	return SS_OK;
 }
 
+ss_status chart_build_histograms(chart_arena *a, const ctable *hist,
+				 const ctable *ind, const char *year,
+				 chart_histogram **out,
+				 const char *const **subjects, size_t *n,
+				 ss_error *e)
+{
+	value_index values;
+	ss_status s;
+
+	memset(&values, 0, sizeof values);
+	strmap_init(&values.first);
+	s = build_histograms(a, hist, ind, &values, year, out, subjects, n, e);
+	strmap_release(&values.first);
+	return s;
+}
+
 /* ------------------------------------------------------------ d. trends */
 
 typedef struct year_value {
@@ -826,27 +886,154 @@ static int yv_cmp(const void *pa, const void *pb)
 	return a->row < b->row ? -1 : a->row > b->row;
 }
 
+/* The rows of indicators.csv of each (scope, indicator) pair the trends
+ * ask for, in file order: one pass over the table instead of one per
+ * target. */
+typedef struct series_index {
+	strmap pairs;     /* "scope\x1findicator" -> pair number */
+	size_t npairs;
+	size_t *start;    /* npairs + 1 offsets into rows */
+	size_t *rows;
+} series_index;
+
+/* The pair's key into buf (malloc'd when longer than size: *heap then
+ * holds it for the caller to free); NULL when out of memory. */
+static const char *pair_key(char *buf, size_t size, const char *scope,
+			    const char *indicator, char **heap)
+{
+	size_t ls = strlen(scope), li = strlen(indicator);
+	char *k = buf;
+
+	*heap = NULL;
+	if (ls + li + 2 > size) {
+		k = *heap = malloc(ls + li + 2);
+		if (!k)
+			return NULL;
+	}
+	memcpy(k, scope, ls);
+	k[ls] = '\x1f';
+	memcpy(k + ls + 1, indicator, li + 1);
+	return k;
+}
+
+static void series_index_release(series_index *x)
+{
+	strmap_release(&x->pairs);
+	free(x->start);
+	free(x->rows);
+}
+
+/* The number of the pair (scope, indicator), added when new with add,
+ * else looked up (-2 when absent); -1 when out of memory. */
+static long pair_number(series_index *x, const char *scope,
+			const char *indicator, int add)
+{
+	char buf[256], *heap;
+	const char *key = pair_key(buf, sizeof buf, scope, indicator, &heap);
+	long at = -2;
+	int put;
+
+	if (!key)
+		return -1;
+	if (!add) {
+		if (!strmap_get(&x->pairs, key, &at))
+			at = -2;
+	} else if ((put = strmap_put(&x->pairs, key, (long)x->npairs, &at)) <
+		   0) {
+		at = -1;
+	} else if (put == 1) {
+		at = (long)x->npairs++;
+	}
+	free(heap);
+	return at;
+}
+
+/* The index of the pairs of the gaps rows in force, over the rows of
+ * ind (columns c: year, scope, indicator, value). */
+static ss_status series_index_build(series_index *x, const ctable *gaps,
+				    const int *cg, int cdead, const char *year,
+				    const ctable *ind, const int *c,
+				    ss_error *e)
+{
+	long *pair_of = NULL;
+	size_t r, *fill = NULL;
+	ss_status s = SS_OK;
+
+	memset(x, 0, sizeof *x);
+	strmap_init(&x->pairs);
+	for (r = 0; r < gaps->nrows && s == SS_OK; r++)
+		if (target_in_force(gaps, r, cg[0], cdead, year) &&
+		    pair_number(x, ctable_get(gaps, r, cg[1]),
+				ctable_get(gaps, r, cg[2]), 1) < 0)
+			s = nomem(e);
+	if (s != SS_OK)
+		return s;
+	pair_of = malloc((ind->nrows + 1) * sizeof *pair_of);
+	x->start = calloc(x->npairs + 2, sizeof *x->start);
+	fill = calloc(x->npairs + 1, sizeof *fill);
+	if (!pair_of || !x->start || !fill) {
+		s = nomem(e);
+		goto done;
+	}
+	for (r = 0; r < ind->nrows; r++) {
+		pair_of[r] = x->npairs == 0
+				     ? -2
+				     : pair_number(x, ctable_get(ind, r, c[1]),
+						   ctable_get(ind, r, c[2]), 0);
+		if (pair_of[r] == -1) {
+			s = nomem(e);
+			goto done;
+		}
+		if (pair_of[r] >= 0)
+			x->start[pair_of[r] + 1]++;
+	}
+	for (r = 0; r < x->npairs; r++)
+		x->start[r + 1] += x->start[r];
+	x->rows = malloc((x->start[x->npairs] + 1) * sizeof *x->rows);
+	if (!x->rows) {
+		s = nomem(e);
+		goto done;
+	}
+	for (r = 0; r < ind->nrows; r++)
+		if (pair_of[r] >= 0) {
+			size_t p = (size_t)pair_of[r];
+
+			x->rows[x->start[p] + fill[p]++] = r;
+		}
+done:
+	free(pair_of);
+	free(fill);
+	return s;
+}
+
 /* The yearly values of scope/indicator in indicators.csv, sorted, one per
  * year (the first row of a year wins). */
 static ss_status series_of(chart_arena *a, const ctable *ind, const int *c,
-			   const char *scope, const char *indicator,
-			   year_value **out, size_t *n, ss_error *e)
+			   series_index *x, const char *scope,
+			   const char *indicator, year_value **out, size_t *n,
+			   ss_error *e)
 {
-	size_t r, k = 0, cap = 0, w;
+	size_t r, k = 0, w, from = 0, to = 0;
+	long pair = pair_number(x, scope, indicator, 0);
 	year_value *yv;
 
-	for (r = 0; r < ind->nrows; r++)
-		if (strcmp(ctable_get(ind, r, c[1]), scope) == 0 &&
-		    strcmp(ctable_get(ind, r, c[2]), indicator) == 0)
-			cap++;
-	yv = arena_alloc(a, (cap + 1) * sizeof *yv);
+	if (pair == -1)
+		return nomem(e);
+	if (pair >= 0) {
+		from = x->start[pair];
+		to = x->start[pair + 1];
+	}
+	yv = chart_arena_alloc(a, (to - from + 1) * sizeof *yv);
 	if (!yv)
 		return nomem(e);
-	for (r = 0; r < ind->nrows; r++) {
+	for (; from < to; from++) {
 		int start, present;
 		double v;
 		ss_status s;
 
+		r = x->rows[from];
+		/* a key can stand for two pairs when a name holds the
+		 * separator */
 		if (strcmp(ctable_get(ind, r, c[1]), scope) != 0 ||
 		    strcmp(ctable_get(ind, r, c[2]), indicator) != 0)
 			continue;
@@ -928,7 +1115,7 @@ static const char *unique_stem(chart_arena *a, const char *const *stems,
 		for (i = 0; i < n && !clash; i++)
 			clash = strcmp(stems[i], buf) == 0;
 		if (!clash)
-			return arena_strdup(a, buf);
+			return chart_arena_strdup(a, buf);
 	}
 	return NULL;
 }
@@ -960,6 +1147,7 @@ ss_status chart_build_trends(chart_arena *a, const ctable *gaps,
 	chart_trend *tr;
 	const char **st;
 	size_t r, k = 0, cap;
+	series_index index;
 	int ystart;
 	ss_status s;
 
@@ -973,8 +1161,8 @@ ss_status chart_build_trends(chart_arena *a, const ctable *gaps,
 	if (s != SS_OK)
 		return s;
 	cap = count_in_force(gaps, cg[0], cdead, year) + 1;
-	tr = arena_alloc(a, cap * sizeof *tr);
-	st = arena_alloc(a, cap * sizeof *st);
+	tr = chart_arena_alloc(a, cap * sizeof *tr);
+	st = chart_arena_alloc(a, cap * sizeof *st);
 	if (!tr || !st)
 		return nomem(e);
 	if (!ind_year_parse(year, &ystart))
@@ -982,6 +1170,9 @@ ss_status chart_build_trends(chart_arena *a, const ctable *gaps,
 			       "malformed year '%s' (expected a school year "
 			       "such as 2024-2025)",
 			       year);
+	s = series_index_build(&index, gaps, cg, cdead, year, ind, ci, e);
+	if (s != SS_OK)
+		goto out;
 	for (r = 0; r < gaps->nrows; r++) {
 		const char *scope = ctable_get(gaps, r, cg[1]);
 		const char *indicator = ctable_get(gaps, r, cg[2]);
@@ -995,9 +1186,10 @@ ss_status chart_build_trends(chart_arena *a, const ctable *gaps,
 
 		if (!target_in_force(gaps, r, cg[0], cdead, year))
 			continue;
-		s = series_of(a, ind, ci, scope, indicator, &yv, &nv, e);
+		s = series_of(a, ind, ci, &index, scope, indicator, &yv, &nv,
+			      e);
 		if (s != SS_OK)
-			return s;
+			goto out;
 		if (nv == 0) {
 			(*skipped)++;
 			continue;
@@ -1005,11 +1197,13 @@ ss_status chart_build_trends(chart_arena *a, const ctable *gaps,
 		memset(t, 0, sizeof *t);
 		s = need_number(gaps, r, cg[4], &t->target, e);
 		if (s != SS_OK)
-			return s;
-		years = arena_alloc(a, nv * sizeof *years);
-		values = arena_alloc(a, nv * sizeof *values);
-		if (!years || !values)
-			return nomem(e);
+			goto out;
+		years = chart_arena_alloc(a, nv * sizeof *years);
+		values = chart_arena_alloc(a, nv * sizeof *values);
+		if (!years || !values) {
+			s = nomem(e);
+			goto out;
+		}
 		for (i = 0; i < nv; i++) {
 			years[i] = yv[i].year;
 			values[i] = yv[i].value;
@@ -1019,16 +1213,18 @@ ss_status chart_build_trends(chart_arena *a, const ctable *gaps,
 		t->n = nv;
 		t->percent = chart_indicator_is_percent(indicator);
 		t->decimals = chart_indicator_decimals(indicator);
-		t->op = arena_strdup(a, ctable_get(gaps, r, cg[3]));
+		t->op = chart_arena_strdup(a, ctable_get(gaps, r, cg[3]));
 		t->target_year = ystart;
 		if (cdead >= 0 && *ctable_get(gaps, r, cdead)) {
 			if (!parse_deadline(ctable_get(gaps, r, cdead),
-					    &deadline))
-				return err_set(e, SS_EDATA, gaps->path,
-					       gaps->lines[r], 0,
-					       "malformed deadline '%s' "
-					       "(expected a year such as 2030)",
-					       ctable_get(gaps, r, cdead));
+					    &deadline)) {
+				s = err_set(e, SS_EDATA, gaps->path,
+					    gaps->lines[r], 0,
+					    "malformed deadline '%s' (expected "
+					    "a year such as 2030)",
+					    ctable_get(gaps, r, cdead));
+				goto out;
+			}
 			/* The school year that ends in the deadline. */
 			t->target_year = (double)(deadline - 1);
 		}
@@ -1039,7 +1235,7 @@ ss_status chart_build_trends(chart_arena *a, const ctable *gaps,
 				s = get_number(gaps, r, cproj, &t->projected,
 					       &present_proj, e);
 			if (s != SS_OK)
-				return s;
+				goto out;
 			t->has_projection = present_slope && present_proj;
 			t->deadline_year = (double)(deadline - 1);
 		}
@@ -1056,21 +1252,26 @@ ss_status chart_build_trends(chart_arena *a, const ctable *gaps,
 		else
 			t->subtitle = arena_printf(a, "%s · chỉ tiêu năm học %s",
 						   slabel, year);
-		t->y_title = arena_strdup(a, label);
+		t->y_title = chart_arena_strdup(a, label);
 		stem_part(scope, sp, sizeof sp);
 		stem_part(indicator, ip, sizeof ip);
 		snprintf(want, sizeof want, "trend_%s_%s", sp, ip);
 		st[k] = unique_stem(a, st, k, want);
 		if (!t->op || !t->title || !t->subtitle || !t->y_title ||
-		    !st[k])
-			return nomem(e);
+		    !st[k]) {
+			s = nomem(e);
+			goto out;
+		}
 		k++;
 	}
 	*out = tr;
 	*stems = st;
 	*n = k;
-	return SS_OK;
+out:
+	series_index_release(&index);
+	return s;
 }
+
 
 /* ------------------------------------------------------------ e. funnel */
 
@@ -1116,7 +1317,7 @@ ss_status chart_build_funnel(chart_arena *a, const ctable *ind,
 		if (strcmp(ctable_get(ind, r, c[YEAR]), year) == 0 &&
 		    strcmp(ctable_get(ind, r, c[IND]), indicator) == 0)
 			cap++;
-	pts = arena_alloc(a, (cap + 1) * sizeof *pts);
+	pts = chart_arena_alloc(a, (cap + 1) * sizeof *pts);
 	if (!pts)
 		return nomem(e);
 	for (r = 0; r < ind->nrows; r++) {
@@ -1157,7 +1358,7 @@ ss_status chart_build_funnel(chart_arena *a, const ctable *ind,
 		{
 			const char *name = chart_names_get(names, scope);
 
-			pts[n].label = arena_strdup(a, name ? name : scope);
+			pts[n].label = chart_arena_strdup(a, name ? name : scope);
 		}
 		if (!pts[n].label)
 			return nomem(e);
@@ -1172,7 +1373,7 @@ ss_status chart_build_funnel(chart_arena *a, const ctable *ind,
 	out->title = arena_printf(a, "%s các trường so với toàn đơn vị, năm "
 				     "học %s",
 				  label, year);
-	out->subtitle = arena_strdup(
+	out->subtitle = chart_arena_strdup(
 		a, "Mỗi điểm là một trường. Trường nằm ngoài đường chấm "
 		   "khác biệt rõ rệt với toàn đơn vị, không do ngẫu nhiên.");
 	out->y_title = arena_printf(a, "%s (%%)", label);
