@@ -766,6 +766,203 @@ static void test_layout_figure(void **state)
 	cairo_surface_destroy(s);
 }
 
+/* The layout cache hands out one layout per text, font, width, alignment
+ * and line limit; the height of a text does not depend on its alignment
+ * (row heights are measured with the alignment the cell is drawn with). */
+static void test_layout_cache(void **state)
+{
+	const char *name = "Trường Trung học phổ thông chuyên Lê Quý Đôn "
+			   "tỉnh Bà Rịa - Vũng Tàu";
+	rfont f = { RFACE_SANS, 7.0, 0 }, b = { RFACE_SANS, 7.0, RSTYLE_BOLD };
+	cairo_surface_t *s;
+	PangoLayout *l1, *l2, *l3, *l4;
+	rdoc d;
+	double h;
+
+	(void)state;
+	s = cairo_pdf_surface_create_for_stream(discard, NULL, RPT_PAGE_W,
+						RPT_PAGE_H);
+	rdoc_init(&d, s, 0, NULL);
+	l1 = rdoc_layout(&d, &f, name, 60.0, RALIGN_LEFT, 10);
+	l2 = rdoc_layout(&d, &f, name, 60.0, RALIGN_LEFT, 10);
+	l3 = rdoc_layout(&d, &f, name, 60.0, RALIGN_RIGHT, 10);
+	l4 = rdoc_layout(&d, &b, name, 60.0, RALIGN_LEFT, 10);
+	assert_ptr_equal(l1, l2);
+	assert_ptr_not_equal(l1, l3);
+	assert_ptr_not_equal(l1, l4);
+	h = rdoc_layout_height(l1);
+	assert_true(h > 0.0);
+	assert_true(rdoc_layout_height(l3) == h);
+	assert_true(rdoc_text_height(&d, &f, name, 60.0, 10) == h);
+	g_object_unref(l1);
+	g_object_unref(l2);
+	g_object_unref(l3);
+	g_object_unref(l4);
+	/* no width: one line per '\n', whatever the limit asked */
+	l1 = rdoc_layout(&d, &f, "a\nb", 0.0, RALIGN_LEFT, 1);
+	l2 = rdoc_layout(&d, &f, "a\nb", -5.0, RALIGN_LEFT, 0);
+	assert_ptr_equal(l1, l2);
+	assert_int_equal(pango_layout_get_line_count(l1), 2);
+	g_object_unref(l1);
+	g_object_unref(l2);
+	assert_int_equal(rdoc_finish(&d), SS_OK);
+	rdoc_release(&d);
+	cairo_surface_finish(s);
+	cairo_surface_destroy(s);
+}
+
+static void count_task(void *arg)
+{
+	int *n = arg;
+
+	*n = *n * 10 + 1;
+}
+
+/* Tasks run in order on the helper, or at once without it. */
+static void test_worker(void **state)
+{
+	rworker w;
+	int n = 0;
+	size_t t1, t2;
+
+	(void)state;
+	rworker_init(&w);
+	assert_int_equal(rworker_submit(&w, count_task, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rworker_start(&w), 0);
+	t1 = rworker_submit(&w, count_task, &n);
+	t2 = rworker_submit(&w, count_task, &n);
+	assert_true(t2 > t1);
+	rworker_wait(&w, t2);
+	assert_int_equal(n, 111);
+	rworker_release(&w);
+	rworker_release(&w); /* twice is harmless */
+}
+
+typedef struct bytes_sink {
+	char *p;
+	size_t len, cap;
+} bytes_sink;
+
+static cairo_status_t to_bytes(void *closure, const unsigned char *data,
+			       unsigned int length)
+{
+	bytes_sink *b = closure;
+
+	if (b->len + length > b->cap) {
+		size_t cap = (b->len + length) * 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p)
+			return CAIRO_STATUS_WRITE_ERROR;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, length);
+	b->len += length;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+/* A long table measured then drawn, its cells laid out on one thread or
+ * on two (with the helper's own Pango context). */
+static void draw_table_twice(int helper, bytes_sink *out)
+{
+	static const rcol cols[] = { { "TT", 0.1, RALIGN_CENTER },
+				     { "Trường", 0.6, RALIGN_LEFT },
+				     { "Tỷ lệ", 0.3, RALIGN_RIGHT } };
+	cairo_surface_t *s;
+	rlayouts lay;
+	rworker w;
+	rtable t;
+	rdoc d;
+	size_t i;
+	int pass, pages = 0;
+
+	rworker_init(&w);
+	rlayouts_init(&lay);
+	if (helper) {
+		assert_int_equal(rworker_start(&w), 0);
+		rlayouts_use_worker(&lay, &w);
+	}
+	rtable_init(&t, cols, 3, 7.0);
+	for (i = 0; i < 400; i++) {
+		size_t k = rtable_add(&t, i % 50 ? RROW_BODY : RROW_GROUP);
+
+		rtable_setf(&t, k, 0, "%zu", i + 1);
+		rtable_setf(&t, k, 1, "Trường Tiểu học số %zu xã Đắk Ơ", i * 7);
+		rtable_setf(&t, k, 2, "%zu,%02zu%%", i % 100, i % 97);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		s = pass ? cairo_pdf_surface_create_for_stream(
+				   to_bytes, out, RPT_PAGE_W, RPT_PAGE_H)
+			 : cairo_pdf_surface_create_for_stream(
+				   discard, NULL, RPT_PAGE_W, RPT_PAGE_H);
+		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE,
+					       "2025-01-01T00:00:00Z");
+		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE,
+					       "2025-01-01T00:00:00Z");
+		rdoc_init_shared(&d, s, pass ? pages : 0, NULL, &lay);
+		rdoc_new_page(&d);
+		rdoc_table(&d, &t, "Thử");
+		assert_int_equal(rdoc_finish(&d), SS_OK);
+		pages = d.page;
+		rdoc_release(&d);
+		cairo_surface_finish(s);
+		cairo_surface_destroy(s);
+	}
+	rtable_release(&t);
+	rworker_release(&w);
+	rlayouts_release(&lay);
+}
+
+/* Layouts made on the helper thread draw the very bytes the main thread's
+ * would. */
+static void test_layout_helper_same_bytes(void **state)
+{
+	bytes_sink one = { NULL, 0, 0 }, two = { NULL, 0, 0 };
+
+	(void)state;
+	draw_table_twice(0, &one);
+	draw_table_twice(1, &two);
+	assert_true(one.len > 1000);
+	assert_int_equal(one.len, two.len);
+	assert_memory_equal(one.p, two.p, one.len);
+	free(one.p);
+	free(two.p);
+}
+
+static void test_rpool(void **state)
+{
+	char buf[64], big[100000];
+	rpool p;
+	long a, b, i;
+
+	(void)state;
+	rpool_init(&p);
+	assert_int_equal(rpool_find(&p, "x"), -1);
+	a = rpool_add(&p, "2024-2025");
+	b = rpool_add(&p, "");
+	assert_true(a >= 0 && b >= 0 && a != b);
+	assert_int_equal(rpool_add(&p, "2024-2025"), a);
+	assert_int_equal(rpool_find(&p, ""), b);
+	/* growth: many strings, and one longer than a block */
+	for (i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof buf, "%08ld", i);
+		assert_int_equal(rpool_add(&p, buf), i + 2);
+	}
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	a = rpool_add(&p, big);
+	assert_string_equal(p.str[a], big);
+	for (i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof buf, "%08ld", i);
+		assert_int_equal(rpool_find(&p, buf), i + 2);
+		assert_string_equal(p.str[i + 2], buf);
+	}
+	assert_string_equal(p.str[0], "2024-2025");
+	rpool_release(&p);
+}
+
 /* ------------------------------------------------------------ accreditation */
 
 static void test_accr_date(void **state)
@@ -1766,6 +1963,249 @@ static void test_rdata_info(void **state)
 
 /* The page: one table of the input files, after a page of its own; a
  * file without tables gives no table; no file, no page. */
+/* Every indicators.csv row of dir as rdata reads it against ctable's
+ * reading of the same file: the first row of each (year, scope,
+ * indicator) is found, with the numbers ctable_get_double gives. */
+static void check_against_ctable(const char *dir)
+{
+	char path[512];
+	report_options o;
+	ctable t;
+	rdata r;
+	rval none;
+	ss_error e;
+	size_t i, j;
+
+	snprintf(path, sizeof path, "%s/indicators.csv", dir);
+	report_options_init(&o);
+	rdata_init(&r);
+	err_clear(&e);
+	assert_int_equal(rdata_load(&r, dir, &o, &e), SS_OK);
+	assert_int_equal(ctable_load(&t, path, &e), SS_OK);
+	assert_int_equal(r.nind, t.nrows);
+	for (i = 0; i < t.nrows; i++) {
+		const char *y = ctable_get(&t, i, ctable_col(&t, "year"));
+		const char *sc = ctable_get(&t, i, ctable_col(&t, "scope"));
+		const char *in = ctable_get(&t, i, ctable_col(&t, "indicator"));
+		static const char *const num[3] = { "value", "numerator",
+						    "denominator" };
+		double want[3], got[3];
+		int has[3];
+		rval v;
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(ctable_get(&t, j, 0), ctable_get(&t, i, 0)) &&
+			    !strcmp(ctable_get(&t, j, 1), ctable_get(&t, i, 1)) &&
+			    !strcmp(ctable_get(&t, j, 2), ctable_get(&t, i, 2)))
+				break;
+		if (j < i)
+			continue; /* a later duplicate: the first one counts */
+		assert_int_equal(rdata_ind(&r, y, sc, in, &v), 1);
+		for (j = 0; j < 3; j++) {
+			has[j] = ctable_get_double(&t, i, ctable_col(&t, num[j]),
+						   &want[j]) == 1;
+		}
+		assert_int_equal(v.has_value, has[0]);
+		assert_int_equal(v.has_num, has[1]);
+		assert_int_equal(v.has_den, has[2]);
+		got[0] = v.value;
+		got[1] = v.num;
+		got[2] = v.den;
+		for (j = 0; j < 3; j++)
+			if (has[j])
+				assert_memory_equal(&got[j], &want[j],
+						    sizeof got[j]);
+	}
+	assert_int_equal(rdata_ind(&r, "2024-2025", "all", "nothing", &none),
+			 0);
+	assert_false(none.has_value);
+	ctable_release(&t);
+	rdata_release(&r);
+}
+
+/* indicators.csv as the stages write it is read directly, anything else
+ * (BOM, CRLF, quotes, blank lines) through ctable: the same values either
+ * way, numbers parsed exactly as strtod does. */
+static void test_rdata_read_forms(void **state)
+{
+	static const char head[] =
+		"year,scope,indicator,value,numerator,denominator,ci_low,"
+		"ci_high\n";
+	static const char body[] =
+		"2024-2025,all,students,745,745,1,,\n"
+		"2024-2025,all,a,1e3,0.1,-0,,\n"
+		"2024-2025,all,b, 5,.5,5.,,\n"
+		"2024-2025,all,c,123456789012345678,1.2.3,inf,,\n"
+		"2024-2025,all,d,nan,0x10,99.480519,,\n"
+		"2024-2025,all,e,-0.019481,1234567890.12345,"
+		"0.30000000000000004,,\n"
+		"2024-2025,all,f,-,+7,1e-400,,\n"
+		"2024-2025,all,g,000000000000000012.5,9007199254740993,"
+		"0.1234567890123456,,\n"
+		"2024-2025,Trường Đắk Ơ,students,12,,,,\n"
+		"2024-2025,all,students,999,1,1,,\n"
+		"2023-2024,all,students,700,700,1,,\n";
+	fixture *f = *state;
+	char buf[4096], crlf[8192];
+	size_t i, n = 0;
+
+	/* as the stages write it */
+	snprintf(buf, sizeof buf, "%s%s", head, body);
+	write_file(f->dir, "indicators.csv", buf);
+	check_against_ctable(f->dir);
+	/* no line feed at the end */
+	buf[strlen(buf) - 1] = '\0';
+	write_file(f->dir, "indicators.csv", buf);
+	check_against_ctable(f->dir);
+	/* a BOM */
+	snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s%s", head, body);
+	write_file(f->dir, "indicators.csv", buf);
+	check_against_ctable(f->dir);
+	/* CRLF */
+	snprintf(buf, sizeof buf, "%s%s", head, body);
+	for (i = 0; buf[i]; i++) {
+		if (buf[i] == '\n')
+			crlf[n++] = '\r';
+		crlf[n++] = buf[i];
+	}
+	crlf[n] = '\0';
+	write_file(f->dir, "indicators.csv", crlf);
+	check_against_ctable(f->dir);
+	/* quotes and a blank line */
+	snprintf(buf, sizeof buf,
+		 "%s\"2024-2025\",\"all\",\"students\",\"745\",745,1,,\n\n%s",
+		 head, body);
+	write_file(f->dir, "indicators.csv", buf);
+	check_against_ctable(f->dir);
+}
+
+/* A malformed table is reported as ctable reports it, and of two
+ * malformed tables the one read first in the stage's order. */
+static void test_rdata_bad_forms(void **state)
+{
+	fixture *f = *state;
+	char path[512], hist[512];
+	report_options o;
+	ctable t;
+	rdata r;
+	rworker w;
+	ss_error e, want;
+	int helper;
+
+	report_options_init(&o);
+	snprintf(path, sizeof path, "%s/indicators.csv", f->dir);
+	snprintf(hist, sizeof hist, "%s/exam_histograms.csv", f->dir);
+	/* a short row, then invalid UTF-8 */
+	write_file(f->dir, "indicators.csv",
+		   "year,scope,indicator,value,numerator,denominator\n"
+		   "2024-2025,all,students,1,1,1\n"
+		   "2024-2025,all,classes\n");
+	for (helper = 0; helper < 2; helper++) {
+		rworker_init(&w);
+		if (helper)
+			assert_int_equal(rworker_start(&w), 0);
+		err_clear(&want);
+		assert_int_equal(ctable_load(&t, path, &want), SS_EDATA);
+		ctable_release(&t);
+		rdata_init(&r);
+		err_clear(&e);
+		assert_int_equal(rdata_load_with(&r, f->dir, &o, &w, &e),
+				 SS_EDATA);
+		assert_string_equal(e.file, want.file);
+		assert_int_equal(e.line, want.line);
+		assert_int_equal(e.column, want.column);
+		assert_string_equal(e.msg, want.msg);
+		rdata_release(&r);
+		/* exam_histograms.csv is read after indicators.csv */
+		write_file(f->dir, "exam_histograms.csv",
+			   "year,scope,subject\n\"2024-2025,all,toan\n");
+		rdata_init(&r);
+		assert_int_equal(rdata_load_with(&r, f->dir, &o, &w, &e),
+				 SS_EDATA);
+		assert_string_equal(e.file, path);
+		rdata_release(&r);
+		/* clean/exam_hist.csv before both */
+		write_file(f->dir, "clean/exam_hist.csv",
+			   "year,exam\n2024-2025,tn_thpt\n2024-2025\xff,x\n");
+		rdata_init(&r);
+		assert_int_equal(rdata_load_with(&r, f->dir, &o, &w, &e),
+				 SS_EDATA);
+		assert_non_null(strstr(e.file, "clean/exam_hist.csv"));
+		assert_int_equal(e.line, 3);
+		rdata_release(&r);
+		rworker_release(&w);
+		write_file(f->dir, "clean/exam_hist.csv", "year,exam\n");
+		unlink(hist);
+	}
+	/* a missing column of a streamed table */
+	write_file(f->dir, "indicators.csv", indicators_csv);
+	write_file(f->dir, "exam_histograms.csv",
+		   "year,scope,subject,bin_width,bin_low,count\n");
+	rdata_init(&r);
+	assert_int_equal(rdata_load(&r, f->dir, &o, &e), SS_EDATA);
+	assert_string_equal(e.file, hist);
+	assert_int_equal(e.line, 1);
+	assert_string_equal(e.msg, "missing column 'bin_high' (expected it in "
+				   "the header written by the pipeline)");
+	rdata_release(&r);
+}
+
+/* The exam tables read on the helper give what they give read in turn:
+ * the exam of the year and the scope "all" bins. */
+static void test_rdata_exam_tables(void **state)
+{
+	fixture *f = *state;
+	report_options o;
+	rdata a, b;
+	rworker w;
+	ss_error e;
+	size_t i;
+
+	write_file(f->dir, "clean/exam_hist.csv",
+		   "year,exam,school_id,subject\n"
+		   "2023-2024,tn_thpt,A1,toan\n"
+		   "2024-2025,,A1,toan\n"
+		   "2024-2025,tuyen_sinh_10,A1,toan\n"
+		   "2024-2025,tuyen_sinh_10,A2,van\n");
+	write_file(f->dir, "clean/exam_summary.csv",
+		   "year,exam,school_id\n2024-2025,tn_thpt,A1\n"
+		   "2024-2025,tuyen_sinh_10,A2\n");
+	write_file(f->dir, "exam_histograms.csv",
+		   "year,scope,subject,bin_width,bin_low,bin_high,count\n"
+		   "2024-2025,all,toan,0.25,0,0.25,3\n"
+		   "2024-2025,A1,toan,0.25,0,0.25,1\n"
+		   "2024-2025,all,toan,0.25,0.25,0.5,x\n"
+		   "2024-2025,all,van,1,0,1,7\n");
+	report_options_init(&o);
+	rdata_init(&a);
+	rdata_init(&b);
+	rworker_init(&w);
+	assert_int_equal(rworker_start(&w), 0);
+	assert_int_equal(rdata_load(&a, f->dir, &o, &e), SS_OK);
+	assert_int_equal(rdata_load_with(&b, f->dir, &o, &w, &e), SS_OK);
+	rworker_release(&w);
+	assert_int_equal(a.nhist, 3);
+	assert_int_equal(b.nhist, 3);
+	for (i = 0; i < a.nhist; i++) {
+		assert_string_equal(rdata_aux_str(&a, a.hist[i].subject),
+				    rdata_aux_str(&b, b.hist[i].subject));
+		assert_int_equal(a.hist[i].has_count, b.hist[i].has_count);
+		assert_true(a.hist[i].low == b.hist[i].low);
+	}
+	assert_false(a.hist[1].has_count);
+	assert_int_equal(a.exams[0].n, 2);
+	assert_string_equal(rdata_aux_str(&a, a.exams[0].item[1].year),
+			    "2024-2025");
+	assert_string_equal(rdata_aux_str(&a, a.exams[0].item[1].exam),
+			    "tuyen_sinh_10");
+	assert_false(a.exams[0].item[1].many);
+	assert_true(a.exams[1].item[0].many);
+	assert_int_equal(b.exams[0].n, 2);
+	assert_int_equal(b.exams[1].n, 1);
+	rdata_release(&a);
+	rdata_release(&b);
+}
+
 static void test_section_runinfo(void **state)
 {
 	fixture *f = *state;
@@ -1880,6 +2320,10 @@ int main(void)
 		cmocka_unit_test(test_layout_wrap),
 		cmocka_unit_test(test_layout_table_pages),
 		cmocka_unit_test(test_layout_figure),
+		cmocka_unit_test(test_layout_cache),
+		cmocka_unit_test(test_worker),
+		cmocka_unit_test(test_layout_helper_same_bytes),
+		cmocka_unit_test(test_rpool),
 		cmocka_unit_test(test_accr_date),
 		cmocka_unit_test(test_accr_todo),
 		cmocka_unit_test(test_accr_deadline_order),
@@ -1903,6 +2347,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_run_accr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rdata_info, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rdata_read_forms, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rdata_bad_forms, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rdata_exam_tables, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_section_runinfo, setup,
 						teardown),

@@ -521,7 +521,7 @@ static ss_status run_pass(rctx *c, cairo_surface_t *surface, int total,
 	rdoc d;
 	ss_status st;
 
-	rdoc_init(&d, surface, total, known);
+	rdoc_init_shared(&d, surface, total, known, c->lay);
 	c->d = &d;
 	snprintf(d.footer, sizeof d.footer, "%s — %s", c->r->unit, c->title);
 	if (d.status == SS_OK)
@@ -554,26 +554,23 @@ static void set_metadata(cairo_surface_t *s, const rctx *c)
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, iso);
 }
 
-/* The exam of the report year, for the title of section IV. */
+/* The exam of the report year, for the title of section V: the one
+ * clean/exam_hist.csv names for that year, else clean/exam_summary.csv. */
 static void exam_title(rctx *c)
 {
 	const rdata *r = c->r;
-	const ctable *t[2] = { &r->exam_hist, &r->exam_summary };
 	const char *found = NULL;
 	int many = 0;
 	size_t i, k;
 
 	for (k = 0; k < 2 && !found; k++)
-		for (i = 0; i < t[k]->nrows; i++) {
-			const char *ex = rdata_cell(t[k], i, "exam");
+		for (i = 0; i < r->exams[k].n && !found; i++) {
+			const rexam_year *x = &r->exams[k].item[i];
 
-			if (strcmp(rdata_cell(t[k], i, "year"), r->year) != 0 ||
-			    !*ex)
+			if (strcmp(rdata_aux_str(r, x->year), r->year) != 0)
 				continue;
-			if (found && strcmp(found, ex) != 0)
-				many = 1;
-			if (!found)
-				found = ex;
+			found = rdata_aux_str(r, x->exam);
+			many = x->many;
 		}
 	if (found && !many) {
 		const char *l = report_exam_label(found);
@@ -652,6 +649,8 @@ ss_status report_run(const char *outdir, const report_options *opt,
 		     report_summary *sum, ss_error *e)
 {
 	report_options defaults;
+	rworker helper;
+	rlayouts lay;
 	rdata r;
 	rctx c;
 	cairo_surface_t *s;
@@ -665,8 +664,16 @@ ss_status report_run(const char *outdir, const report_options *opt,
 		opt = &defaults;
 	}
 	memset(&c, 0, sizeof c);
+	rlayouts_init(&lay);
+	c.lay = &lay;
 	rdata_init(&r);
-	st = rdata_load(&r, outdir, opt, e);
+	rworker_init(&helper);
+	/* without the thread the same work is done in this one, later */
+	rworker_start(&helper);
+	/* the helper loads the fonts, then reads the exam tables, while
+	 * this thread reads the others */
+	rlayouts_use_worker(&lay, &helper);
+	st = rdata_load_with(&r, outdir, opt, &helper, e);
 	if (st != SS_OK)
 		goto done;
 	c.r = &r;
@@ -727,6 +734,8 @@ ss_status report_run(const char *outdir, const report_options *opt,
 done:
 	free(path);
 	free(tmp);
+	rworker_release(&helper);
+	rlayouts_release(&lay);
 	rdata_release(&r);
 	return st;
 }

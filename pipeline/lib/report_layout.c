@@ -2,8 +2,11 @@
  * text through Pango, paginated tables, figures, footers. */
 #include "report_priv.h"
 
+#include <cairo-pdf.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,13 +143,92 @@ void rdoc_fail(rdoc *d, const ss_error *e)
 	d->status = e->status != SS_OK ? e->status : SS_EINTERNAL;
 }
 
-void rdoc_init(rdoc *d, cairo_surface_t *surface, int total,
-	       const int *known_marks)
-{
-	cairo_font_options_t *fo;
+/* ------------------------------------------------------------ layouts */
 
+struct rtext {
+	uint64_t hash;
+	rfont font;
+	int width;           /* Pango units; -1: no width */
+	int align, max_lines;
+	PangoLayout *layout;
+	double height;       /* logical, points; < 0 until asked */
+	char text[];
+};
+
+void rlayouts_init(rlayouts *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+void rlayouts_release(rlayouts *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nslots; i++)
+		if (c->slot[i]) {
+			g_object_unref(c->slot[i]->layout);
+			free(c->slot[i]);
+		}
+	free(c->slot);
+	for (i = 0; i < c->ndesc; i++)
+		pango_font_description_free(c->desc[i].desc);
+	if (c->pctx)
+		g_object_unref(c->pctx);
+	if (c->wctx)
+		g_object_unref(c->wctx);
+	if (c->fm)
+		g_object_unref(c->fm);
+	memset(c, 0, sizeof *c);
+}
+
+static void set_context_options(PangoContext *pctx)
+{
+	cairo_font_options_t *fo = cairo_font_options_create();
+
+	/* Hinting off and unrounded positions, as in chart.c: the measuring
+	 * pass and the drawing pass break lines identically. */
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	pango_cairo_context_set_font_options(pctx, fo);
+	cairo_font_options_destroy(fo);
+	pango_context_set_round_glyph_positions(pctx, FALSE);
+	pango_context_set_language(pctx, pango_language_from_string("vi"));
+}
+
+static cairo_status_t discard_bytes(void *closure, const unsigned char *data,
+				    unsigned int length)
+{
+	(void)closure;
+	(void)data;
+	(void)length;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+static void make_context(rdoc *d)
+{
+	rlayouts *c = d->lay;
+	PangoContext *pctx;
+
+	if (c->fm) {
+		/* as pango_cairo_create_context, with the font map the
+		 * helper has loaded the fonts of */
+		rworker_wait(c->worker, c->fm_ticket);
+		pctx = pango_font_map_create_context(c->fm);
+		pango_cairo_update_context(d->cr, pctx);
+	} else {
+		pctx = pango_cairo_create_context(d->cr);
+	}
+	set_context_options(pctx);
+	c->pctx = pctx;
+}
+
+void rdoc_init_shared(rdoc *d, cairo_surface_t *surface, int total,
+		      const int *known_marks, rlayouts *lay)
+{
 	memset(d, 0, sizeof *d);
 	err_clear(&d->err);
+	rlayouts_init(&d->own_lay);
+	d->lay = lay ? lay : &d->own_lay;
 	d->surface = surface;
 	d->pw = RPT_PAGE_W;
 	d->ph = RPT_PAGE_H;
@@ -161,25 +243,24 @@ void rdoc_init(rdoc *d, cairo_surface_t *surface, int total,
 	d->cr = cairo_create(surface);
 	if (!cairo_ok(d))
 		return;
-	d->pctx = pango_cairo_create_context(d->cr);
-	/* Hinting off and unrounded positions, as in chart.c: the measuring
-	 * pass and the drawing pass break lines identically. */
-	fo = cairo_font_options_create();
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-	pango_cairo_context_set_font_options(d->pctx, fo);
-	cairo_font_options_destroy(fo);
-	pango_context_set_round_glyph_positions(d->pctx, FALSE);
-	pango_context_set_language(d->pctx, pango_language_from_string("vi"));
+	if (!d->lay->pctx)
+		make_context(d);
+	d->pctx = d->lay->pctx;
+}
+
+void rdoc_init(rdoc *d, cairo_surface_t *surface, int total,
+	       const int *known_marks)
+{
+	rdoc_init_shared(d, surface, total, known_marks, NULL);
 }
 
 void rdoc_release(rdoc *d)
 {
-	if (d->pctx)
-		g_object_unref(d->pctx);
+	rlayouts_release(&d->own_lay);
 	if (d->cr)
 		cairo_destroy(d->cr);
 	d->pctx = NULL;
+	d->lay = NULL;
 	d->cr = NULL;
 }
 
@@ -205,13 +286,9 @@ double rdoc_page_body(const rdoc *d)
 
 /* ------------------------------------------------------------ text */
 
-PangoLayout *rdoc_layout(rdoc *d, const rfont *f, const char *text,
-			 double width, ralign align, int max_lines)
+static PangoFontDescription *make_desc(const rfont *f)
 {
-	PangoLayout *l = pango_layout_new(d->pctx);
 	PangoFontDescription *fd = pango_font_description_new();
-	/* Pango warns on stderr about invalid UTF-8; the core never prints */
-	gchar *valid = g_utf8_make_valid(text ? text : "", -1);
 
 	pango_font_description_set_family(fd, families[f->face]);
 	pango_font_description_set_absolute_size(fd, f->size * PANGO_SCALE);
@@ -221,9 +298,41 @@ PangoLayout *rdoc_layout(rdoc *d, const rfont *f, const char *text,
 	pango_font_description_set_style(fd, (f->style & RSTYLE_ITALIC)
 						     ? PANGO_STYLE_ITALIC
 						     : PANGO_STYLE_NORMAL);
+	return fd;
+}
+
+/* The description of f's face, size, weight and style (the other style
+ * bits are no part of it), made once; NULL when c has no room for it. */
+static const PangoFontDescription *find_desc(rlayouts *c, const rfont *f)
+{
+	int style = f->style & (RSTYLE_BOLD | RSTYLE_ITALIC);
+	size_t i;
+
+	for (i = 0; i < c->ndesc; i++)
+		if (c->desc[i].font.face == f->face &&
+		    c->desc[i].font.size == f->size &&
+		    c->desc[i].font.style == style)
+			return c->desc[i].desc;
+	if (c->ndesc == RPT_FONT_DESCS)
+		return NULL;
+	c->desc[c->ndesc].font = (rfont){ f->face, f->size, style };
+	c->desc[c->ndesc].desc = make_desc(f);
+	return c->desc[c->ndesc++].desc;
+}
+
+/* A layout of text in font fd with f's other style bits; width in Pango
+ * units (-1: none), max_lines only with a width (0: no limit). */
+static PangoLayout *build_layout(PangoContext *pctx,
+				 const PangoFontDescription *fd, int style,
+				 const char *text, int width, ralign align,
+				 int max_lines)
+{
+	PangoLayout *l = pango_layout_new(pctx);
+	/* Pango warns on stderr about invalid UTF-8; the core never prints */
+	gchar *valid = g_utf8_make_valid(text ? text : "", -1);
+
 	pango_layout_set_font_description(l, fd);
-	pango_font_description_free(fd);
-	if (f->style & RSTYLE_UNDERLINE) {
+	if (style & RSTYLE_UNDERLINE) {
 		PangoAttrList *al = pango_attr_list_new();
 
 		pango_attr_list_insert(al, pango_attr_underline_new(
@@ -231,13 +340,13 @@ PangoLayout *rdoc_layout(rdoc *d, const rfont *f, const char *text,
 		pango_layout_set_attributes(l, al);
 		pango_attr_list_unref(al);
 	}
-	if (f->style & RSTYLE_MARKUP)
+	if (style & RSTYLE_MARKUP)
 		pango_layout_set_markup(l, valid, -1);
 	else
 		pango_layout_set_text(l, valid, -1);
 	g_free(valid);
-	if (width > 0.0) {
-		pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+	if (width >= 0) {
+		pango_layout_set_width(l, width);
 		pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
 		if (max_lines > 0) {
 			pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
@@ -248,6 +357,275 @@ PangoLayout *rdoc_layout(rdoc *d, const rfont *f, const char *text,
 				      : align == RALIGN_RIGHT ? PANGO_ALIGN_RIGHT
 							      : PANGO_ALIGN_LEFT);
 	return l;
+}
+
+static int units_of(double width)
+{
+	/* width > 0 gives units >= 0: "no width" stays apart */
+	return width > 0.0 ? (int)(width * PANGO_SCALE) : -1;
+}
+
+static PangoLayout *new_layout(rdoc *d, const rfont *f, const char *text,
+			       double width, ralign align, int max_lines)
+{
+	const PangoFontDescription *fd = find_desc(d->lay, f);
+	PangoFontDescription *own = fd ? NULL : make_desc(f);
+	PangoLayout *l = build_layout(d->pctx, fd ? fd : own, f->style, text,
+				      units_of(width), align,
+				      width > 0.0 ? max_lines : 0);
+
+	if (own)
+		pango_font_description_free(own);
+	return l;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x100000001B3ULL;
+	return h ^ (h >> 29);
+}
+
+static int same_text(const rtext *t, uint64_t h, const rfont *f,
+		     const char *text, int width, int align, int max_lines)
+{
+	return t->hash == h && t->width == width && t->align == align &&
+	       t->max_lines == max_lines && t->font.face == f->face &&
+	       t->font.size == f->size && t->font.style == f->style &&
+	       strcmp(t->text, text) == 0;
+}
+
+static int grow_layouts(rlayouts *c)
+{
+	size_t n = c->nslots ? c->nslots * 2 : 1024, i;
+	rtext **slot = calloc(n, sizeof *slot);
+
+	if (!slot)
+		return -1;
+	for (i = 0; i < c->nslots; i++) {
+		rtext *t = c->slot[i];
+		size_t j;
+
+		if (!t)
+			continue;
+		for (j = (size_t)t->hash & (n - 1); slot[j];
+		     j = (j + 1) & (n - 1))
+			;
+		slot[j] = t;
+	}
+	free(c->slot);
+	c->slot = slot;
+	c->nslots = n;
+	return 0;
+}
+
+/* The entry of a text: found (*fresh 0), or new and not laid out yet
+ * (*fresh 1, layout NULL). NULL when out of memory. */
+static rtext *text_slot(rlayouts *c, const rfont *f, const char *text,
+			double width, ralign align, int max_lines, int *fresh)
+{
+	const char *s = text ? text : "";
+	int w = units_of(width);
+	int ml = width > 0.0 && max_lines > 0 ? max_lines : 0;
+	uint64_t h = 0xCBF29CE484222325ULL, bits;
+	const char *p;
+	size_t j, len;
+	rtext *t;
+
+	*fresh = 0;
+	for (p = s; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 0x100000001B3ULL;
+	}
+	len = (size_t)(p - s);
+	memcpy(&bits, &f->size, sizeof bits);
+	h = mix(h, bits);
+	h = mix(h, (uint64_t)(unsigned)f->face << 8 | (unsigned)f->style);
+	h = mix(h, (uint64_t)(unsigned)w << 16 | (uint64_t)(unsigned)ml << 4 |
+			   (unsigned)align);
+	for (j = c->nslots ? (size_t)h & (c->nslots - 1) : 0;
+	     c->nslots && (t = c->slot[j]); j = (j + 1) & (c->nslots - 1))
+		if (same_text(t, h, f, s, w, (int)align, ml))
+			return t;
+	if ((c->n + 1) * 2 > c->nslots) {
+		if (grow_layouts(c) != 0)
+			return NULL;
+		for (j = (size_t)h & (c->nslots - 1); c->slot[j];
+		     j = (j + 1) & (c->nslots - 1))
+			;
+	}
+	if (!(t = malloc(sizeof *t + len + 1)))
+		return NULL;
+	t->hash = h;
+	t->font = *f;
+	t->width = w;
+	t->align = (int)align;
+	t->max_lines = ml;
+	t->height = -1.0;
+	t->layout = NULL;
+	memcpy(t->text, s, len + 1);
+	c->slot[j] = t;
+	c->n++;
+	*fresh = 1;
+	return t;
+}
+
+/* Lays out a new entry in pctx with description fd, height included. */
+static void fill_entry(PangoContext *pctx, const PangoFontDescription *fd,
+		       rtext *t)
+{
+	PangoRectangle logical;
+
+	t->layout = build_layout(pctx, fd, t->font.style, t->text, t->width,
+				 (ralign)t->align, t->max_lines);
+	pango_layout_get_extents(t->layout, NULL, &logical);
+	t->height = (double)logical.height / PANGO_SCALE;
+}
+
+/* The entry of a text, laid out on first use. NULL when out of memory
+ * (the caller then lays it out alone). */
+static rtext *text_entry(rdoc *d, const rfont *f, const char *text,
+			 double width, ralign align, int max_lines)
+{
+	int fresh;
+	rtext *t = text_slot(d->lay, f, text, width, align, max_lines, &fresh);
+
+	if (t && fresh)
+		t->layout = new_layout(d, f, t->text, width, align, max_lines);
+	return t;
+}
+
+/* ------------------------------------------------------------ helper */
+
+/* A context on font map fm made as pango_cairo_create_context makes it on
+ * a PDF surface (the surface's font options are part of it), with the
+ * report's options; NULL when cairo fails. */
+static PangoContext *pdf_context(PangoFontMap *fm)
+{
+	cairo_surface_t *s = cairo_pdf_surface_create_for_stream(
+		discard_bytes, NULL, RPT_PAGE_W, RPT_PAGE_H);
+	cairo_t *cr = cairo_create(s);
+	PangoContext *pctx = NULL;
+
+	if (cairo_status(cr) == CAIRO_STATUS_SUCCESS) {
+		pctx = pango_font_map_create_context(fm);
+		pango_cairo_update_context(cr, pctx);
+		set_context_options(pctx);
+	}
+	cairo_destroy(cr);
+	cairo_surface_destroy(s);
+	return pctx;
+}
+
+/* Loads fonts[0..n) into pctx's font map: fontconfig's set-up and the
+ * first use of each face take some milliseconds each. */
+static void load_fonts(PangoContext *pctx, const rfont *fonts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		PangoFontDescription *fd = make_desc(&fonts[i]);
+		PangoLayout *l = build_layout(pctx, fd, 0, "0 Đạt", -1,
+					      RALIGN_LEFT, 0);
+
+		pango_layout_get_extents(l, NULL, NULL);
+		g_object_unref(l);
+		pango_font_description_free(fd);
+	}
+}
+
+/* The main thread's fonts, loaded on the helper while the main thread
+ * reads the tables; the main thread uses c->fm only after this task. */
+static void warm_main_fonts(void *arg)
+{
+	static const rfont fonts[] = {
+		{ RFACE_SERIF, 10.5, 0 },
+		{ RFACE_SERIF, 10.5, RSTYLE_BOLD },
+		{ RFACE_SERIF, 10.5, RSTYLE_ITALIC },
+		{ RFACE_SERIF, 10.5, RSTYLE_BOLD | RSTYLE_ITALIC },
+		{ RFACE_SANS, 7.0, 0 },
+		{ RFACE_SANS, 7.0, RSTYLE_BOLD },
+	};
+	rlayouts *c = arg;
+	PangoContext *pctx = pdf_context(c->fm);
+
+	if (pctx) {
+		load_fonts(pctx, fonts, sizeof fonts / sizeof fonts[0]);
+		g_object_unref(pctx);
+	}
+}
+
+/* The helper's own context (Pango's objects are not shared between
+ * threads), on a font map of its own: its fonts are cairo's same font
+ * faces, so its layouts draw exactly as the main thread's would. */
+static void worker_context(void *arg)
+{
+	static const rfont fonts[] = {
+		{ RFACE_SANS, 7.0, 0 },
+		{ RFACE_SANS, 7.0, RSTYLE_BOLD },
+		{ RFACE_SANS, 7.5, 0 },
+		{ RFACE_SANS, 7.5, RSTYLE_BOLD },
+	};
+	rlayouts *c = arg;
+	PangoFontMap *fm = pango_cairo_font_map_new();
+
+	c->wctx = pdf_context(fm);
+	g_object_unref(fm);
+	/* the fonts of table cells, loaded before the first table */
+	if (c->wctx)
+		load_fonts(c->wctx, fonts, sizeof fonts / sizeof fonts[0]);
+}
+
+void rlayouts_use_worker(rlayouts *c, rworker *w)
+{
+	if (!w || !w->running || c->worker)
+		return;
+	c->worker = w;
+	c->fm = pango_cairo_font_map_new();
+	c->fm_ticket = rworker_submit(w, warm_main_fonts, c);
+	rworker_submit(w, worker_context, c);
+}
+
+/* Entries both threads lay out, each taking the next one not taken. */
+typedef struct rbatch {
+	rlayouts *c;
+	rtext **item;
+	const PangoFontDescription **desc;
+	size_t n;
+	atomic_size_t next;
+} rbatch;
+
+static void batch_run(rbatch *b, PangoContext *pctx)
+{
+	size_t i;
+
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->n)
+		fill_entry(pctx, b->desc[i], b->item[i]);
+}
+
+static void batch_task(void *arg)
+{
+	rbatch *b = arg;
+
+	if (b->c->wctx)
+		batch_run(b, b->c->wctx);
+}
+
+static double entry_height(rtext *t)
+{
+	if (t->height < 0.0)
+		t->height = rdoc_layout_height(t->layout);
+	return t->height;
+}
+
+PangoLayout *rdoc_layout(rdoc *d, const rfont *f, const char *text,
+			 double width, ralign align, int max_lines)
+{
+	rtext *t = text_entry(d, f, text, width, align, max_lines);
+
+	if (!t)
+		return new_layout(d, f, text, width, align, max_lines);
+	return g_object_ref(t->layout);
 }
 
 double rdoc_layout_height(PangoLayout *l)
@@ -282,14 +660,49 @@ void rdoc_draw_layout(rdoc *d, PangoLayout *l, double x, double y,
 	cairo_restore(d->cr);
 }
 
+/* The height of a text as drawn with alignment align: the alignment moves
+ * lines sideways, never changes their height, and measuring with the
+ * alignment the text is drawn with lays it out once instead of twice. */
+static double text_height(rdoc *d, const rfont *f, const char *text,
+			  double width, ralign align, int max_lines)
+{
+	rtext *t = text_entry(d, f, text, width, align, max_lines);
+	PangoLayout *l;
+	double h;
+
+	if (t)
+		return entry_height(t);
+	l = new_layout(d, f, text, width, align, max_lines);
+	h = rdoc_layout_height(l);
+	g_object_unref(l);
+	return h;
+}
+
+/* The cached layout of a text (*owned 0), or one made for this call when
+ * the cache is out of memory (*owned 1: the caller unrefs it); *height
+ * gets its height. */
+static PangoLayout *borrow_layout(rdoc *d, const rfont *f, const char *text,
+				  double width, ralign align, int max_lines,
+				  double *height, int *owned)
+{
+	rtext *t = text_entry(d, f, text, width, align, max_lines);
+	PangoLayout *l;
+
+	if (t) {
+		*owned = 0;
+		*height = entry_height(t);
+		return t->layout;
+	}
+	*owned = 1;
+	l = new_layout(d, f, text, width, align, max_lines);
+	*height = rdoc_layout_height(l);
+	return l;
+}
+
 double rdoc_text_height(rdoc *d, const rfont *f, const char *text,
 			double width, int max_lines)
 {
-	PangoLayout *l = rdoc_layout(d, f, text, width, RALIGN_LEFT, max_lines);
-	double h = rdoc_layout_height(l);
-
-	g_object_unref(l);
-	return h;
+	return text_height(d, f, text, width, RALIGN_LEFT, max_lines);
 }
 
 double rdoc_text_at(rdoc *d, const rfont *f, const char *text, double x,
@@ -435,7 +848,7 @@ void rdoc_figure(rdoc *d, double height, const char *caption,
 		return;
 	snprintf(cap, sizeof cap, "Biểu đồ %d. %s", d->figures + 1,
 		 caption ? caption : "");
-	ch = rdoc_text_height(d, &f, cap, rdoc_width(d), 0);
+	ch = text_height(d, &f, cap, rdoc_width(d), RALIGN_CENTER, 0);
 	if (height + ch + 6.0 > rdoc_page_body(d))
 		height = rdoc_page_body(d) - ch - 6.0;
 	rdoc_ensure(d, height + ch + 6.0);
@@ -617,6 +1030,12 @@ static rfont cell_font(const rtable *t, size_t row, size_t col)
 	return f;
 }
 
+static ralign cell_align(const rtable *t, size_t row, size_t col)
+{
+	return t->rows[row].kind == RROW_GROUP ? RALIGN_LEFT
+					       : t->cols[col].align;
+}
+
 static double row_height(rdoc *d, const rtable *t, const tgeom *g,
 			 size_t row)
 {
@@ -628,14 +1047,75 @@ static double row_height(rdoc *d, const rtable *t, const tgeom *g,
 		const char *s = t->rows[row].cell[j].text;
 
 		if (s && *s)
-			h = fmax(h, rdoc_text_height(d, &f, s,
-						     cell_text_width(t, g, row,
-								     j),
-						     RPT_CELL_MAX_LINES));
+			h = fmax(h, text_height(d, &f, s,
+						cell_text_width(t, g, row, j),
+						cell_align(t, row, j),
+						RPT_CELL_MAX_LINES));
 	}
 	if (h == 0.0)
 		h = t->font_size * 1.2;
 	return h + 2.0 * PAD_Y;
+}
+
+/* Below this many new texts in a table the hand-over costs more than it
+ * saves. */
+#define RPT_BATCH_MIN 64
+
+/* Lays out the cells of t not laid out yet, on both threads when there
+ * are enough of them. */
+static void prefetch_cells(rdoc *d, const rtable *t, const tgeom *g)
+{
+	rlayouts *c = d->lay;
+	rbatch b;
+	size_t cap, i, j, ticket;
+
+	/* the drawing pass finds every cell laid out by the measuring one */
+	if (!c->worker || d->total != 0 || t->nrows * t->ncols < RPT_BATCH_MIN)
+		return;
+	cap = t->nrows * t->ncols;
+	memset(&b, 0, sizeof b);
+	b.c = c;
+	b.item = malloc(cap * sizeof *b.item);
+	b.desc = malloc(cap * sizeof *b.desc);
+	if (!b.item || !b.desc) {
+		/* the cells are then laid out one by one as they are met */
+		free(b.item);
+		free(b.desc);
+		return;
+	}
+	for (i = 0; i < t->nrows; i++) {
+		size_t n = t->rows[i].kind == RROW_GROUP ? 1 : t->ncols;
+
+		for (j = 0; j < n; j++) {
+			rfont f = cell_font(t, i, j);
+			const char *s = t->rows[i].cell[j].text;
+			const PangoFontDescription *fd;
+			rtext *e;
+			int fresh;
+
+			if (!s || !*s || !(fd = find_desc(c, &f)))
+				continue;
+			e = text_slot(c, &f, s, cell_text_width(t, g, i, j),
+				      cell_align(t, i, j), RPT_CELL_MAX_LINES,
+				      &fresh);
+			if (e && fresh) {
+				b.item[b.n] = e;
+				b.desc[b.n++] = fd;
+			}
+		}
+	}
+	atomic_init(&b.next, 0);
+	ticket = b.n >= RPT_BATCH_MIN
+			 ? rworker_submit(c->worker, batch_task, &b)
+			 : 0;
+	batch_run(&b, d->pctx);
+	rworker_wait(c->worker, ticket);
+	/* what the helper could not do (it has no context) */
+	for (i = 0; i < b.n; i++)
+		if (!b.item[i]->layout)
+			fill_entry(d->pctx, b.desc[i], b.item[i]);
+	free(b.item);
+	free(b.desc);
 }
 
 /* Span index covering column j, or -1. */
@@ -663,13 +1143,14 @@ static void header_geometry(rdoc *d, const rtable *t, tgeom *g)
 		     j < t->spans[s].first + t->spans[s].n && j < t->ncols; j++)
 			w += g->w[j];
 		span_h = fmax(span_h,
-			      rdoc_text_height(d, &f, t->spans[s].title,
-					       w - 2.0 * PAD_X, 0) +
+			      text_height(d, &f, t->spans[s].title,
+					  w - 2.0 * PAD_X, RALIGN_CENTER, 0) +
 				      2.0 * PAD_Y);
 	}
 	for (j = 0; j < t->ncols; j++) {
-		double h = rdoc_text_height(d, &f, t->cols[j].title,
-					    g->w[j] - 2.0 * PAD_X, 0) +
+		double h = text_height(d, &f, t->cols[j].title,
+				       g->w[j] - 2.0 * PAD_X, RALIGN_CENTER,
+				       0) +
 			   2.0 * PAD_Y;
 
 		if (span_of(t, j) >= 0)
@@ -708,12 +1189,14 @@ static void header_text(rdoc *d, const rtable *t, const char *s, double x,
 			double y, double w, double h)
 {
 	rfont f = { RFACE_SANS, t->font_size, RSTYLE_BOLD };
-	PangoLayout *l = rdoc_layout(d, &f, s, w - 2.0 * PAD_X, RALIGN_CENTER,
-				     0);
-	double th = rdoc_layout_height(l);
+	double th;
+	int owned;
+	PangoLayout *l = borrow_layout(d, &f, s, w - 2.0 * PAD_X,
+				       RALIGN_CENTER, 0, &th, &owned);
 
 	rdoc_draw_layout(d, l, x + PAD_X, y + (h - th) / 2.0, 0.0, 0.0, 0.0);
-	g_object_unref(l);
+	if (owned)
+		g_object_unref(l);
 }
 
 static void draw_header(rdoc *d, const rtable *t, const tgeom *g, double y)
@@ -753,26 +1236,27 @@ static void draw_cell(rdoc *d, const rtable *t, const tgeom *g, size_t row,
 	const rcell *c = &t->rows[row].cell[col];
 	rfont f = cell_font(t, row, col);
 	double mr = marker_room(t, c), tw = cell_text_width(t, g, row, col);
-	ralign al = t->rows[row].kind == RROW_GROUP ? RALIGN_LEFT
-						     : t->cols[col].align;
+	ralign al = cell_align(t, row, col);
 	chart_rgb rgb = { 0.0, 0.0, 0.0 };
 	PangoLayout *l;
 	double th;
+	int owned;
 
 	(void)w;
 	if (!c->text || !*c->text)
 		return;
 	if (c->has_color)
 		rgb = chart_palette(c->color);
-	l = rdoc_layout(d, &f, c->text, tw, al, RPT_CELL_MAX_LINES);
-	th = rdoc_layout_height(l);
+	l = borrow_layout(d, &f, c->text, tw, al, RPT_CELL_MAX_LINES, &th,
+			  &owned);
 	if (c->marker != CHART_MARK_NONE)
 		chart_draw_marker(d->cr, c->marker, x + PAD_X + mr * 0.4,
 				  y + h / 2.0, t->font_size * 0.8,
 				  c->has_color ? c->color : CHART_BLACK, 1);
 	rdoc_draw_layout(d, l, x + PAD_X + mr, y + (h - th) / 2.0, rgb.r,
 			 rgb.g, rgb.b);
-	g_object_unref(l);
+	if (owned)
+		g_object_unref(l);
 }
 
 static void draw_row(rdoc *d, const rtable *t, const tgeom *g, size_t row,
@@ -850,12 +1334,14 @@ void rdoc_table(rdoc *d, const rtable *t, const char *caption)
 		set_status(d, SS_ENOMEM, "out of memory");
 		return;
 	}
+	prefetch_cells(d, t, &g);
 	for (i = 0; i < t->nrows; i++)
 		g.row_h[i] = row_height(d, t, &g, i);
 	number = caption ? ++d->tables : 0;
 	if (caption) {
 		snprintf(cap, sizeof cap, "Bảng %d. %s", number, caption);
-		cap_h = rdoc_text_height(d, &capf, cap, rdoc_width(d), 0) + 4.0;
+		cap_h = text_height(d, &capf, cap, rdoc_width(d),
+				    RALIGN_CENTER, 0) + 4.0;
 	}
 	snprintf(cont, sizeof cont, number ? "Bảng %d (tiếp theo)"
 					   : "(tiếp theo)",

@@ -11,7 +11,9 @@
 #ifndef SCHOOLSTAT_REPORT_PRIV_H
 #define SCHOOLSTAT_REPORT_PRIV_H
 
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cairo.h>
 #include <pango/pangocairo.h>
@@ -21,6 +23,40 @@
 #include "err.h"
 #include "report.h"
 #include "strmap.h"
+
+/* ------------------------------------------------------------ helper */
+
+/* One helper thread (report_worker.c). */
+typedef void (*rtask_fn)(void *arg);
+
+typedef struct rtask {
+	rtask_fn fn;
+	void *arg;
+} rtask;
+
+#define RPT_WORKER_QUEUE 16
+
+typedef struct rworker {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int running, stop;
+	rtask queue[RPT_WORKER_QUEUE];
+	size_t head, tail;   /* tasks done, tasks given */
+} rworker;
+
+void rworker_init(rworker *w);
+/* Starts the thread; -1 when it cannot (tasks then run in the caller). */
+int rworker_start(rworker *w);
+/* Runs fn(arg) on the thread, or at once in the caller when w is NULL or
+ * not running. Returns what rworker_wait takes. */
+size_t rworker_submit(rworker *w, rtask_fn fn, void *arg);
+/* Waits until the task of ticket has run. */
+void rworker_wait(rworker *w, size_t ticket);
+/* Runs what is left, then stops the thread. */
+void rworker_release(rworker *w);
+
+/* ------------------------------------------------------------ pages */
 
 /* A4 portrait in points; margins leave the left side wider for binding,
  * as administrative documents do. */
@@ -57,10 +93,44 @@ typedef struct rfont {
 	int style;
 } rfont;
 
+/* Laid-out texts by their text, font, width, alignment and line limit:
+ * a report draws the same few strings ("–", column titles, labels)
+ * thousands of times and lays out every text twice (measuring, then
+ * drawing), and Pango's shaping was most of a national report's time.
+ * One Pango context serves both passes, so a layout made while measuring
+ * draws in the second pass exactly as a fresh one would. */
+typedef struct rtext rtext;  /* an entry (report_layout.c) */
+
+#define RPT_FONT_DESCS 32
+
+typedef struct rlayouts {
+	PangoContext *pctx;  /* made from the first pass's cairo context */
+	/* font descriptions by face, size and weight/style, made once */
+	struct {
+		rfont font;
+		PangoFontDescription *desc;
+	} desc[RPT_FONT_DESCS];
+	size_t ndesc;
+	rworker *worker;     /* the helper that lays out too, or NULL */
+	PangoFontMap *fm;    /* pctx's, when the helper loads its fonts */
+	size_t fm_ticket;    /* that task */
+	PangoContext *wctx;  /* the helper's context (made and used there) */
+	rtext **slot;        /* open addressing, NULL = free */
+	size_t n, nslots;
+} rlayouts;
+
+void rlayouts_init(rlayouts *c);
+/* Lets w's thread lay out table cells too (it makes its Pango context as
+ * its first task). w must be stopped before c is released. */
+void rlayouts_use_worker(rlayouts *c, rworker *w);
+void rlayouts_release(rlayouts *c);
+
 typedef struct rdoc {
 	cairo_surface_t *surface;  /* borrowed */
 	cairo_t *cr;
-	PangoContext *pctx;
+	PangoContext *pctx;        /* the layouts' (borrowed) */
+	rlayouts *lay;             /* own_lay or the caller's */
+	rlayouts own_lay;
 	double pw, ph, ml, mr, mt, mb;
 	double y;                  /* top of the free space on this page */
 	int page;                  /* 1-based; 0 before the first page */
@@ -78,6 +148,10 @@ typedef struct rdoc {
  * total is the known page count, 0 when measuring. Check doc->status. */
 void rdoc_init(rdoc *d, cairo_surface_t *surface, int total,
 	       const int *known_marks);
+/* The same with the layouts of lay (kept by the caller across passes;
+ * it must outlive the document). */
+void rdoc_init_shared(rdoc *d, cairo_surface_t *surface, int total,
+		      const int *known_marks, rlayouts *lay);
 /* Ends the last page (footer, show_page) and releases the cairo and
  * Pango objects; returns doc->status, or SS_EINTERNAL if cairo failed. */
 ss_status rdoc_finish(rdoc *d);
@@ -103,7 +177,8 @@ int rdoc_known_mark(const rdoc *d, int i);
 
 /* A laid-out text of `width` points (<= 0: one unbounded line per '\n'),
  * at most max_lines lines (0: no limit), ellipsized beyond. The caller
- * unrefs it with g_object_unref. */
+ * unrefs it with g_object_unref and must not change it (it is shared
+ * through d->lay). */
 PangoLayout *rdoc_layout(rdoc *d, const rfont *f, const char *text,
 			 double width, ralign align, int max_lines);
 /* Logical height / width of a layout in points. */
@@ -210,18 +285,85 @@ typedef struct rnorm {
 	const char *status;  /* "ok", "below", "above" or "" */
 } rnorm;
 
+/* Strings interned once: every equal string gets the same id and the
+ * same pointer, so the big tables hold ids and compare them as numbers. */
+typedef struct rpool {
+	char **str;          /* id -> string */
+	uint32_t *hash;      /* id -> its hash */
+	size_t n, cap;
+	uint32_t *slots;     /* open addressing: id + 1, 0 = free */
+	size_t nslots;
+	char *block;         /* the newest block of text; each block starts
+				with a pointer to the one before */
+	size_t block_used, block_size;
+} rpool;
+
+void rpool_init(rpool *p);
+void rpool_release(rpool *p);
+/* The id of s, added when new; -1 when out of memory. */
+long rpool_add(rpool *p, const char *s);
+/* The id of s, or -1 when it was never added. */
+long rpool_find(const rpool *p, const char *s);
+
+#define RIND_VALUE 1u
+#define RIND_NUM 2u
+#define RIND_DEN 4u
+
+/* A row of indicators.csv: its cells as ids of rdata.strs and its
+ * numbers parsed once (the national file has some 300,000 rows; they are
+ * kept in 40 bytes each instead of as text). */
+typedef struct rind_row {
+	uint32_t year, scope, indicator;
+	uint32_t has;        /* RIND_* of the numbers present */
+	double value, num, den;
+} rind_row;
+
+/* A row of exam_histograms.csv with scope "all", the only ones the report
+ * draws (the others, per level and per school, stay in the file). */
+typedef struct rhist_row {
+	uint32_t year, subject; /* ids of rdata.aux */
+	int has_width, has_low, has_high, has_count;
+	double width, low, high, count;
+} rhist_row;
+
+/* The exams of one school year in clean/exam_hist.csv or
+ * clean/exam_summary.csv: the first named on a row of that year, and
+ * whether another one is. */
+typedef struct rexam_year {
+	uint32_t year, exam; /* ids of rdata.aux */
+	int many;
+} rexam_year;
+
+typedef struct rexam_list {
+	rexam_year *item;
+	size_t n, cap;
+} rexam_list;
+
 /* The pipeline's outputs as the report reads them. Tables that are absent
  * have has_* = 0 and zero rows. */
 typedef struct rdata {
 	char *outdir;
-	ctable schools, ind, norms, gaps, valid, rejects, hist, sources,
-	       exam_hist, exam_summary;
+	ctable schools, norms, gaps, valid, rejects, sources;
 	ctable info;         /* run_info.csv (key,value), written by
 				schoolstat-run; absent when the report
 				stage is run by hand */
 	int has_ind, has_norms, has_gaps, has_valid, has_rejects, has_hist,
 	    has_sources, has_info;
-	strmap ind_idx;      /* "year\x1fscope\x1findicator" -> row */
+	rpool strs;          /* the cells of indicators.csv */
+	rpool aux;           /* those of the exam tables, read by the
+				helper thread at the same time */
+	rind_row *ind;       /* indicators.csv, in file order */
+	size_t nind, ind_cap;
+	uint32_t *ind_slots; /* (year, scope, indicator) -> first row + 1 */
+	size_t ind_nslots;
+	rhist_row *hist;     /* exam_histograms.csv, scope "all" */
+	size_t nhist, hist_cap;
+	rexam_list exams[2]; /* clean/exam_hist.csv, clean/exam_summary.csv */
+	/* The report year's exam_candidates rows: their scopes, and the
+	 * indicators of those with scope "all", each once in file order
+	 * (ids of strs; section V asks for them in both passes). */
+	uint32_t *exam_scope, *exam_subject;
+	size_t n_exam_scope, n_exam_subject;
 	strmap norm_idx;     /* "year\x1fscope\x1fnorm" -> row */
 	strmap school_idx;   /* school_id -> row of schools */
 	char year[16];       /* the report's school year, "" when none */
@@ -239,10 +381,23 @@ void rdata_release(rdata *r);
  * unit from opt. Errors as report_run. */
 ss_status rdata_load(rdata *r, const char *outdir, const report_options *opt,
 		     ss_error *e);
+/* The same, reading the exam tables on w's thread (w may be NULL). */
+ss_status rdata_load_with(rdata *r, const char *outdir,
+			  const report_options *opt, rworker *w, ss_error *e);
 
 /* The indicator row (year, scope, indicator); 1 when present. */
 int rdata_ind(const rdata *r, const char *year, const char *scope,
 	      const char *indicator, rval *out);
+/* The same by ids of r->strs (-1: a string no table holds). */
+int rdata_ind_id(const rdata *r, long year, long scope, long indicator,
+		 rval *out);
+/* The interned string of an id of r->strs. */
+const char *rdata_str(const rdata *r, uint32_t id);
+/* The id of s in r->strs, or -1 when no table holds it. */
+long rdata_str_id(const rdata *r, const char *s);
+/* The same for r->aux (the exam tables). */
+const char *rdata_aux_str(const rdata *r, uint32_t id);
+long rdata_aux_id(const rdata *r, const char *s);
 /* The norm row; 1 when present. */
 int rdata_norm(const rdata *r, const char *year, const char *scope,
 	       const char *norm, rnorm *out);
@@ -285,6 +440,7 @@ enum {
 /* What the section writers share. */
 typedef struct rctx {
 	rdoc *d;
+	rlayouts *lay;       /* shared by the passes; NULL: the document's */
 	const rdata *r;
 	const report_options *opt;
 	char title[512];

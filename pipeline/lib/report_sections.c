@@ -389,18 +389,19 @@ static size_t series(const rdata *r, const char *scope, const char *ind,
 		     const char *last_year, double *years, double *values,
 		     size_t cap)
 {
-	const ctable *t = &r->ind;
+	long sid = rdata_str_id(r, scope), iid = rdata_str_id(r, ind);
 	size_t i, n = 0, j;
 
-	for (i = 0; i < t->nrows && n < cap; i++) {
-		const char *y = rdata_cell(t, i, "year");
-		double v;
+	for (i = 0; sid >= 0 && iid >= 0 && i < r->nind && n < cap; i++) {
+		const rind_row *w = &r->ind[i];
+		const char *y;
 		int start;
 
-		if (strcmp(rdata_cell(t, i, "scope"), scope) != 0 ||
-		    strcmp(rdata_cell(t, i, "indicator"), ind) != 0 ||
-		    strcmp(y, last_year) > 0 || !ind_year_parse(y, &start) ||
-		    !rdata_num(t, i, "value", &v))
+		if (w->scope != (uint32_t)sid || w->indicator != (uint32_t)iid)
+			continue;
+		y = rdata_str(r, w->year);
+		if (strcmp(y, last_year) > 0 || !ind_year_parse(y, &start) ||
+		    !(w->has & RIND_VALUE))
 			continue;
 		/* insertion keeps years increasing whatever the file order */
 		for (j = n; j > 0 && years[j - 1] > start; j--) {
@@ -408,7 +409,7 @@ static size_t series(const rdata *r, const char *scope, const char *ind,
 			values[j] = values[j - 1];
 		}
 		years[j] = start;
-		values[j] = v;
+		values[j] = w->value;
 		n++;
 	}
 	return n;
@@ -1039,31 +1040,31 @@ typedef struct hist_store {
 static size_t hist_bins(const rdata *r, const char *subject,
 			chart_hist_bin *out, size_t cap)
 {
-	const ctable *h = &r->hist;
-	double best = 0.0, w;
+	long yid = rdata_aux_id(r, r->year), sid = rdata_aux_id(r, subject);
+	double best = 0.0;
 	size_t i, n = 0;
 
-	for (i = 0; i < h->nrows; i++)
-		if (strcmp(rdata_cell(h, i, "year"), r->year) == 0 &&
-		    strcmp(rdata_cell(h, i, "scope"), "all") == 0 &&
-		    strcmp(rdata_cell(h, i, "subject"), subject) == 0 &&
-		    rdata_num(h, i, "bin_width", &w) &&
-		    (best == 0.0 || fabs(w - 0.25) < fabs(best - 0.25)))
-			best = w;
+	if (yid < 0 || sid < 0)
+		return 0;
+	for (i = 0; i < r->nhist; i++) {
+		const rhist_row *h = &r->hist[i];
+
+		if (h->year == (uint32_t)yid && h->subject == (uint32_t)sid &&
+		    h->has_width &&
+		    (best == 0.0 || fabs(h->width - 0.25) < fabs(best - 0.25)))
+			best = h->width;
+	}
 	if (best == 0.0)
 		return 0;
-	for (i = 0; i < h->nrows && n < cap; i++) {
-		double lo, hi, cnt;
+	for (i = 0; i < r->nhist && n < cap; i++) {
+		const rhist_row *h = &r->hist[i];
 
-		if (strcmp(rdata_cell(h, i, "year"), r->year) != 0 ||
-		    strcmp(rdata_cell(h, i, "scope"), "all") != 0 ||
-		    strcmp(rdata_cell(h, i, "subject"), subject) != 0 ||
-		    !rdata_num(h, i, "bin_width", &w) || w != best ||
-		    !rdata_num(h, i, "bin_low", &lo) ||
-		    !rdata_num(h, i, "bin_high", &hi) ||
-		    !rdata_num(h, i, "count", &cnt))
+		if (h->year != (uint32_t)yid || h->subject != (uint32_t)sid ||
+		    !h->has_width || h->width != best || !h->has_low ||
+		    !h->has_high || !h->has_count)
 			continue;
-		out[n++] = (chart_hist_bin){ lo, hi, (long long)cnt };
+		out[n++] = (chart_hist_bin){ h->low, h->high,
+					     (long long)h->count };
 	}
 	return n;
 }
@@ -1141,26 +1142,17 @@ static void exam_histograms(rctx *c, const char **subjects, size_t ns)
 #define RPT_EXAM_MAX_SCHOOLS 60
 
 /* Scopes of the report year's exam_candidates rows that start with
- * prefix, each once, in file order, appended to out (room for n_ind).
- * Returns the new count. */
+ * prefix, each once, in file order, appended to out (room for the
+ * distinct scopes). Returns the new count. */
 static size_t exam_scopes(const rdata *r, const char *prefix,
 			  const char **out, size_t n)
 {
-	const char *pre = "exam_candidates:";
-	size_t i, j, start = n;
+	size_t i, plen = strlen(prefix);
 
-	for (i = 0; i < r->ind.nrows; i++) {
-		const char *scope = rdata_cell(&r->ind, i, "scope");
-		int seen = 0;
+	for (i = 0; i < r->n_exam_scope; i++) {
+		const char *scope = rdata_str(r, r->exam_scope[i]);
 
-		if (strncmp(scope, prefix, strlen(prefix)) != 0 ||
-		    strncmp(rdata_cell(&r->ind, i, "indicator"), pre,
-			    strlen(pre)) != 0 ||
-		    strcmp(rdata_cell(&r->ind, i, "year"), r->year) != 0)
-			continue;
-		for (j = start; j < n && !seen; j++)
-			seen = strcmp(out[j], scope) == 0;
-		if (!seen)
+		if (strncmp(scope, prefix, plen) == 0)
 			out[n++] = scope;
 	}
 	return n;
@@ -1171,21 +1163,37 @@ static size_t exam_school_count(const rdata *r, const char **subjects,
 				size_t ns)
 {
 	char ind[LABEL_MAX];
+	/* the indicators' ids, found once (else by name for each school) */
+	long yid = rdata_str_id(r, r->year), *iid = malloc((ns + 1) *
+							  sizeof *iid);
 	size_t i, j, n = 0;
 	rval v;
 
+	for (j = 0; iid && j < ns; j++) {
+		snprintf(ind, sizeof ind, "exam_candidates:%s", subjects[j]);
+		iid[j] = rdata_str_id(r, ind);
+	}
 	for (i = 0; i < r->schools.nrows; i++) {
 		const char *id = rdata_cell(&r->schools, i, "school_id");
+		long sid = rdata_str_id(r, id);
 
 		for (j = 0; j < ns; j++) {
-			snprintf(ind, sizeof ind, "exam_candidates:%s",
-				 subjects[j]);
-			if (rdata_ind(r, r->year, id, ind, &v)) {
+			int found;
+
+			if (iid) {
+				found = rdata_ind_id(r, yid, sid, iid[j], &v);
+			} else {
+				snprintf(ind, sizeof ind, "exam_candidates:%s",
+					 subjects[j]);
+				found = rdata_ind(r, r->year, id, ind, &v);
+			}
+			if (found) {
 				n++;
 				break;
 			}
 		}
 	}
+	free(iid);
 	return n;
 }
 
@@ -1201,25 +1209,15 @@ void rpt_section_exam(rctx *c)
 		 rpt_upper(c->exam_title, up, sizeof up));
 	rpt_heading(c, MARK_EXAM, head);
 	if (r->has_ind)
-		subjects = malloc((r->ind.nrows + 1) * sizeof *subjects);
+		subjects = malloc((r->n_exam_subject + 1) * sizeof *subjects);
 	if (r->has_ind && !subjects) {
 		rpt_fail_oom(c);
 		return;
 	}
-	for (i = 0; i < r->ind.nrows; i++) {
-		const char *ind = rdata_cell(&r->ind, i, "indicator");
-		const char *pre = "exam_candidates:";
-		int seen = 0;
-
-		if (strcmp(rdata_cell(&r->ind, i, "year"), r->year) != 0 ||
-		    strcmp(rdata_cell(&r->ind, i, "scope"), "all") != 0 ||
-		    strncmp(ind, pre, strlen(pre)) != 0)
-			continue;
-		for (j = 0; j < ns && !seen; j++)
-			seen = strcmp(subjects[j], ind + strlen(pre)) == 0;
-		if (!seen)
-			subjects[ns++] = ind + strlen(pre);
-	}
+	/* distinct indicators with one prefix: distinct subjects */
+	for (i = 0; r->has_ind && i < r->n_exam_subject; i++)
+		subjects[ns++] = rdata_str(r, r->exam_subject[i]) +
+				 strlen("exam_candidates:");
 	if (ns == 0) {
 		snprintf(buf, sizeof buf,
 			 "Năm học %s không có số liệu thi.", r->year);
@@ -1241,7 +1239,7 @@ void rpt_section_exam(rctx *c)
 
 		fmt_count((long long)nschools, cnt, sizeof cnt);
 
-		scopes = malloc((r->ind.nrows + 1) * sizeof *scopes);
+		scopes = malloc((r->n_exam_scope + 1) * sizeof *scopes);
 		if (!scopes) {
 			rpt_fail_oom(c);
 			free(subjects);
