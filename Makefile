@@ -168,7 +168,7 @@ test-san:
 
 valgrind: $(TEST_BIN) $(STAGE_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== valgrind $$t"; \
-	  valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+	  IND_TEST_REAL_COUNT=100000 valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	    --suppressions=tests/valgrind.supp $$t >/dev/null; done
 	BUILD=$(BUILD) VALGRIND=1 sh tests/valgrind-stages.sh
 

@@ -121,6 +121,7 @@
 #define SCHOOLSTAT_IND_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ctable.h"
 #include "diag.h"
@@ -271,15 +272,34 @@ typedef struct ind_src {
 	const char *what;
 } ind_src;
 
+/* How a row's numbers follow from the two parts it was added with (the row
+ * conventions above): COUNT a = count; RATIO a = numerator, b =
+ * denominator; SD a = sd, b = n - 1; QUANTILE a = value, b = n; EMPTY
+ * none. Values and intervals are derived when the row is read, so a row
+ * costs 40 bytes whatever it holds (a national run has 300,000). */
+typedef enum ind_form {
+	IND_FORM_EMPTY,
+	IND_FORM_COUNT,
+	IND_FORM_RATIO,
+	IND_FORM_SD,
+	IND_FORM_QUANTILE
+} ind_form;
+
 typedef struct ind_row {
-	/* Interned in the list's string pool: valid until ind_rows_release. */
-	const char *year, *scope, *indicator;
-	ind_id id;
-	long scope_rank;                 /* -1: unknown scope, sorted last */
+	double a, b;                     /* the parts, by form */
 	long sub_rank;
+	uint32_t year, scope, indicator; /* indices into the string pool */
+	unsigned char id;                /* ind_id */
+	unsigned char form;              /* ind_form */
+	unsigned char has_a, has_b;
+} ind_row;
+
+/* A row as written: strings (valid until ind_rows_release) and numbers. */
+typedef struct ind_values {
+	const char *year, *scope, *indicator;
 	unsigned char has_value, has_numerator, has_denominator, has_ci;
 	double value, numerator, denominator, ci_low, ci_high;
-} ind_row;
+} ind_values;
 
 /* The list producers append to. scopes and diag are borrowed and must
  * outlive the list; diag receives the zero-denominator warnings. */
@@ -288,12 +308,28 @@ typedef struct ind_rows {
 	size_t n, cap;
 	const ind_scopes *scopes;
 	double ci_level;
+	double z;     /* the Wilson z of ci_level, when z_ok */
+	int z_ok;
 	diag_sink *diag;
 	/* Distinct strings of the rows, stored once: a district has a few
 	 * hundred scopes and indicators but can have millions of rows. */
 	char **pool;
+	unsigned char *pool_role; /* what each string names: year, scope,
+				     indicator (bits), for the sort */
 	size_t npool, cap_pool;
 	strmap pool_index;
+	long min_sub, max_sub;    /* over the rows, for the sort */
+	/* Producers add runs of rows with the same year, scope and suffix:
+	 * the last ones are remembered, and full names are found per
+	 * (suffix, indicator) in a table rather than built and hashed. */
+	long last_year, last_scope, last_suffix;
+	char **suffix;      /* distinct suffixes; 0 is "" */
+	size_t nsuffix, cap_suffix;
+	strmap suffix_index;
+	uint32_t *named;    /* nsuffix x IND_NUM_INDICATORS pool indices */
+	/* When set, rows take their year, scope and suffix from here instead
+	 * of the key's strings (ind_priv.h, ind_rows_key_ids). */
+	const struct ind_key_ids *fixed;
 } ind_rows;
 
 void ind_rows_init(ind_rows *r, const ind_scopes *scopes, double ci_level,
@@ -326,9 +362,15 @@ ss_status ind_rows_add_empty(ind_rows *r, const ind_key *k,
 			     const ind_src *src, const char *code,
 			     const char *why, ss_error *e);
 
-/* Sorts into output order: year, scope rank, catalogue order, sub_rank
- * (ties broken by the strings, so the order is total). */
-void ind_rows_sort(ind_rows *r);
+/* The strings and numbers of row i (value and interval derived from the
+ * parts by the row conventions). */
+void ind_rows_values(const ind_rows *r, size_t i, ind_values *v);
+
+/* Sorts into output order: year, scope rank (unknown scopes last, by
+ * name), catalogue order, sub_rank, then the indicator name; rows equal in
+ * all of these keep the order they were added in. SS_ENOMEM when the
+ * sort's index cannot be allocated (the rows are then left as they were). */
+ss_status ind_rows_sort(ind_rows *r, ss_error *e);
 
 /* Writes indicators.csv (header and rows in their current order), numbers
  * through csvout_real with 6 decimals. SS_EIO on any write failure. */

@@ -17,6 +17,13 @@
  * at k = 0 and the upper exactly 1 at k = n. */
 int stats_wilson(long long k, long long n, double level, double *low,
 		 double *high);
+/* The z of a confidence level as stats_wilson finds it; 0 on a bad level.
+ * For callers computing many intervals at one level. */
+int stats_wilson_z(double level, double *z);
+/* stats_wilson with z given (from stats_wilson_z): the same bounds to the
+ * bit. 0 when n <= 0, k is outside 0..n or z is not a positive number. */
+int stats_wilson_at(long long k, long long n, double z, double *low,
+		    double *high);
 
 /* Scores handled exactly as integer hundredths (7.25 -> 725). A score
  * histogram: 201 counts on the 0.05 grid (index i = score 0.05*i) plus

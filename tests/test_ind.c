@@ -15,12 +15,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "csvout.h"
 #include "ctable.h"
 #include "diag.h"
 #include "ind.h"
 
 #include <dirent.h>
 #include <gsl/gsl_errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -463,6 +465,7 @@ static void test_rows_zero_denominator(void **state)
 {
 	ind_scopes s;
 	ind_rows r;
+	ind_values v;
 	diag_sink d;
 	ind_key k = { "2024-2025", "A", IND_STUDENTS_PER_CLASS, NULL, 0 };
 	ind_src src = { "enrollment.csv", 12, "classes" };
@@ -475,8 +478,11 @@ static void test_rows_zero_denominator(void **state)
 	ind_rows_init(&r, &s, 0.95, &d);
 	/* 30 students, 0 classes: no value, the parts kept, one warning. */
 	assert_int_equal(ind_rows_add_ratio(&r, &k, 30, 0, &src, NULL), SS_OK);
-	assert_int_equal(r.row[0].has_value, 0);
-	assert_int_equal(r.row[0].has_ci, 0);
+	ind_rows_values(&r, 0, &v);
+	assert_int_equal(v.has_value, 0);
+	assert_int_equal(v.has_ci, 0);
+	assert_int_equal(v.has_numerator, 1);
+	ASSERT_CLOSE(v.numerator, 30);
 	assert_int_equal(d.nmessages, 1);
 	assert_string_equal(d.messages[0].code, "zero_denominator");
 	assert_string_equal(d.messages[0].file, "enrollment.csv");
@@ -500,9 +506,10 @@ static void test_rows_zero_denominator(void **state)
 	k.id = IND_PERMANENT_STAFF_FILL;
 	k.suffix = NULL;
 	assert_int_equal(ind_rows_add_ratio(&r, &k, 12, 10, NULL, NULL), SS_OK);
-	assert_int_equal(r.row[3].has_value, 1);
-	ASSERT_CLOSE(r.row[3].value, 120);
-	assert_int_equal(r.row[3].has_ci, 0);
+	ind_rows_values(&r, 3, &v);
+	assert_int_equal(v.has_value, 1);
+	ASSERT_CLOSE(v.value, 120);
+	assert_int_equal(v.has_ci, 0);
 	/* A key without a scope or with an unknown id is refused. */
 	k.scope = NULL;
 	assert_int_equal(ind_rows_add_count(&r, &k, 1, NULL), SS_EUSAGE);
@@ -580,15 +587,262 @@ static void test_rows_sort(void **state)
 			      add[i].suffix, add[i].sub };
 		assert_int_equal(ind_rows_add_count(&r, &k, 1, NULL), SS_OK);
 	}
-	ind_rows_sort(&r);
+	assert_int_equal(ind_rows_sort(&r, NULL), SS_OK);
 	assert_int_equal(r.n, NROWS(want));
 	for (i = 0; i < NROWS(want); i++) {
-		assert_string_equal(r.row[i].year, want[i][0]);
-		assert_string_equal(r.row[i].scope, want[i][1]);
-		assert_string_equal(r.row[i].indicator, want[i][2]);
+		ind_values v;
+		ind_rows_values(&r, i, &v);
+		assert_string_equal(v.year, want[i][0]);
+		assert_string_equal(v.scope, want[i][1]);
+		assert_string_equal(v.indicator, want[i][2]);
 	}
 	ind_rows_release(&r);
 	ind_scopes_release(&s);
+}
+
+/* ------------------------------------------- number text and order */
+
+/* What csvout_real wrote before it had its own conversion: snprintf
+ * "%.*f", trailing zeros and '.' dropped, "-0" as "0". */
+static void reference_real(double v, int decimals, char *buf, size_t size)
+{
+	char *dot, *end;
+
+	if (!isfinite(v)) {
+		buf[0] = '\0';
+		return;
+	}
+	decimals = decimals < 0 ? 0 : decimals > 15 ? 15 : decimals;
+	snprintf(buf, size, "%.*f", decimals, v);
+	dot = strchr(buf, '.');
+	if (dot) {
+		end = buf + strlen(buf) - 1;
+		while (end > dot && *end == '0')
+			*end-- = '\0';
+		if (end == dot)
+			*end = '\0';
+	}
+	if (strcmp(buf, "-0") == 0)
+		snprintf(buf, size, "0");
+}
+
+static uint64_t next_random(uint64_t *state)
+{
+	/* xorshift64*: fixed seed, so a failure repeats */
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 2685821657736338717ULL;
+}
+
+static void check_real(double v, int decimals, long *failures)
+{
+	char got[CSVOUT_REAL_MAX], want[CSVOUT_REAL_MAX], small[64];
+	size_t n = csvout_real_text(v, decimals, got);
+
+	reference_real(v, decimals, want, sizeof want);
+	if (n != strlen(got) || strcmp(got, want) != 0) {
+		if ((*failures)++ < 10)
+			print_error("%.17g with %d decimals: '%s', expected '%s'\n",
+				    v, decimals, got, want);
+		return;
+	}
+	/* csvout_format_real gives the same text in a 64-byte buffer
+	 * (snprintf's truncation included for the few longer ones) */
+	if (n >= sizeof small)
+		reference_real(v, decimals, want, sizeof small);
+	if (strcmp(csvout_format_real(v, decimals, small, sizeof small),
+		   want) != 0 && (*failures)++ < 10)
+		print_error("%.17g with %d decimals: format_real '%s', expected '%s'\n",
+			    v, decimals, small, want);
+}
+
+/* A value of the kind generator g makes (see test_real_text). */
+static double random_value(uint64_t *rs, int g)
+{
+	uint64_t u = next_random(rs);
+	double v, sign = (u & 1) ? -1.0 : 1.0;
+	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7,
+				      1e8, 1e9 };
+
+	switch (g) {
+	case 0: /* any bit pattern below 2^70 (larger ones are snprintf's
+		   anyway, and slow to print), subnormals included */
+		u &= ~(0x7ffULL << 52);
+		u |= (next_random(rs) % (1023 + 70)) << 52;
+		memcpy(&v, &u, sizeof v);
+		return v;
+	case 1: /* decimal-looking numbers */
+		return sign * (double)(u >> (11 + (u >> 60) % 40)) /
+		       p10[(u >> 4) % 10];
+	case 2: /* dyadic fractions: exact halves at the 6th decimal */
+		return sign * ldexp((double)((u >> 20) & 0xffffffffffULL),
+				    -(int)((u >> 8) % 61));
+	case 3: { /* halfway between two 6-decimal numbers, as near as a
+		     double gets */
+		double i = (double)((u >> 16) % 100000000);
+		return sign * (i + 0.5) / 1e6;
+	}
+	case 4: { /* ratios and percentages as the stage writes them */
+		uint64_t den = (u >> 32) % 100000 + 1, num = (u & 0xffffffff) %
+							     (den + 1);
+		return (u >> 31 & 1) ? (double)num / (double)den * 100.0
+				     : (double)num / (double)den;
+	}
+	case 5: /* near the integer path's limits: 2^53 and 2^64 */
+		return sign * ldexp(1.0 + (double)(u >> 40) / 16777216.0,
+				    50 + (int)((u >> 8) % 16));
+	default: /* tiny to huge powers of two times a fraction */
+		return sign * ldexp((double)(u >> 11) / 9007199254740992.0,
+				    (int)((u >> 3) % 1200) - 1100);
+	}
+}
+
+/* csvout's own conversion against snprintf on two million numbers of
+ * every kind and hand-picked edges, mostly with the 6 decimals the
+ * stages write. IND_TEST_REAL_COUNT sets how many random ones (fewer
+ * under valgrind). */
+static void test_real_text(void **state)
+{
+	static const double edges[] = {
+		0.0, -0.0, 0.5, -0.5, 1.5, 2.5, 0.0000005, -0.0000005,
+		0.0000015, 0.0078125, 0.0234375, -0.0078125, 1e-300, -1e-300,
+		4.9406564584124654e-324, 2.2250738585072014e-308,
+		0.1, 0.2, 0.3, 1.0 / 3.0, 2.0 / 3.0, 99.9999995, 99.99999949,
+		9007199254740991.0, 9007199254740992.0, 9007199254740993.0,
+		-9007199254740992.0, 9223372036854775807.0,
+		-9223372036854775808.0, 18446744073709549568.0,
+		18446744073709551616.0, -18446744073709551616.0, 1e20, 1e300,
+		1.7976931348623157e308, -1.7976931348623157e308, 123456.7890125,
+		0.9999995, 0.99999949999, 12.3456785, 1e15 + 0.5,
+	};
+	uint64_t rs = 0x9e3779b97f4a7c15ULL;
+	const char *env = getenv("IND_TEST_REAL_COUNT");
+	size_t i, count = env ? strtoul(env, NULL, 10) : 2000000;
+	long failures = 0;
+	int d;
+
+	(void)state;
+	for (i = 0; i < NROWS(edges); i++)
+		for (d = -1; d <= 17; d++) {
+			check_real(edges[i], d, &failures);
+			check_real(nextafter(edges[i], INFINITY), d, &failures);
+			check_real(nextafter(edges[i], -INFINITY), d, &failures);
+		}
+	check_real(NAN, 6, &failures);
+	check_real(INFINITY, 6, &failures);
+	check_real(-INFINITY, 6, &failures);
+	for (i = 0; i < count; i++) {
+		double v = random_value(&rs, (int)(i % 7));
+		d = i % 8 == 7 ? (int)(next_random(&rs) % 19) - 1 : 6;
+		check_real(v, d, &failures);
+	}
+	assert_int_equal(failures, 0);
+}
+
+/* The radix sort against a comparison sort of the documented order, on
+ * random rows: repeated keys keep the order they were added in, unknown
+ * scopes go last by name, sub_rank spans the whole of long. */
+typedef struct sort_probe {
+	const char *year, *scope;
+	ind_id id;
+	const char *suffix;
+	long sub;
+	long long seq; /* order of adding, written as the count */
+	long rank;     /* scope rank, -1 unknown */
+	char name[64];
+} sort_probe;
+
+static int probe_cmp(const void *a, const void *b)
+{
+	const sort_probe *x = a, *y = b;
+	int c = strcmp(x->year, y->year);
+
+	if (c)
+		return c;
+	if (x->rank != y->rank) {
+		if (x->rank < 0)
+			return 1;
+		if (y->rank < 0)
+			return -1;
+		return x->rank < y->rank ? -1 : 1;
+	}
+	if ((c = strcmp(x->scope, y->scope)) != 0)
+		return c;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	if (x->sub != y->sub)
+		return x->sub < y->sub ? -1 : 1;
+	if ((c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void test_rows_sort_random(void **state)
+{
+	static const char *const years[] = { "2024-2025", "2019-2020",
+					     "2023-2024" };
+	static const char *const scopes[] = { "A", "B", "all", "zz", "level:thcs",
+					      "commune:Xa Y", "b", "Ä" };
+	static const char *const suffixes[] = { NULL, "toan", "van", "ts:toan",
+						"12", "" };
+	static const long subs[] = { 0, 1, 2, -3, 7, LONG_MAX, LONG_MIN };
+	enum { N = 20000 };
+	sort_probe *p = calloc(N, sizeof *p);
+	uint64_t rs = 12345;
+	ind_scopes s;
+	ind_rows r;
+	size_t i, round;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(ind_scopes_build(&s, two_schools, 2, NULL), SS_OK);
+	for (round = 0; round < 2; round++) {
+		/* round 1 keeps sub_rank small, so the fields share one key */
+		ind_rows_init(&r, &s, 0.95, NULL);
+		for (i = 0; i < N; i++) {
+			uint64_t u = next_random(&rs);
+			const ind_def *d;
+			ind_key k;
+			p[i].year = years[u % 3];
+			p[i].scope = scopes[(u >> 4) % NROWS(scopes)];
+			p[i].id = (ind_id)((u >> 8) % IND_NUM_INDICATORS);
+			p[i].suffix = suffixes[(u >> 16) % NROWS(suffixes)];
+			p[i].sub = round ? (long)((u >> 24) % 5)
+					 : subs[(u >> 24) % NROWS(subs)];
+			p[i].seq = (long long)i;
+			p[i].rank = ind_scopes_rank(&s, p[i].scope);
+			d = ind_def_get(p[i].id);
+			if (p[i].suffix && *p[i].suffix)
+				snprintf(p[i].name, sizeof p[i].name, "%s:%s",
+					 d->name, p[i].suffix);
+			else
+				snprintf(p[i].name, sizeof p[i].name, "%s",
+					 d->name);
+			k.year = p[i].year;
+			k.scope = p[i].scope;
+			k.id = p[i].id;
+			k.suffix = p[i].suffix;
+			k.sub_rank = p[i].sub;
+			assert_int_equal(ind_rows_add_count(&r, &k, p[i].seq,
+							    NULL),
+					 SS_OK);
+		}
+		assert_int_equal(ind_rows_sort(&r, NULL), SS_OK);
+		qsort(p, N, sizeof *p, probe_cmp);
+		assert_int_equal(r.n, N);
+		for (i = 0; i < N; i++) {
+			ind_values v;
+			ind_rows_values(&r, i, &v);
+			assert_string_equal(v.year, p[i].year);
+			assert_string_equal(v.scope, p[i].scope);
+			assert_string_equal(v.indicator, p[i].name);
+			assert_true(v.value == (double)p[i].seq);
+		}
+		ind_rows_release(&r);
+	}
+	ind_scopes_release(&s);
+	free(p);
 }
 
 /* ------------------------------------------------- fixture A: counts */
@@ -1124,6 +1378,123 @@ static const char mixed_summary_text[] =
 		       "2024-2025,ts10,S2,toan,6,4,2,50,3\n"
 		       "2024-2025,ts10,S3,toan,2,8,,100,4\n"
 		       "2024-2025,ts10,S2,ngu_van,10,6,1,80,5\n";
+
+/* The whole text of a file (malloc'ed). */
+static char *file_text(const char *dir, const char *name)
+{
+	char path[512], *text;
+	long size;
+	FILE *fp;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	fp = fopen(path, "rb");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	size = ftell(fp);
+	assert_true(size >= 0);
+	rewind(fp);
+	text = malloc((size_t)size + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)size, fp), (size_t)size);
+	text[size] = '\0';
+	fclose(fp);
+	return text;
+}
+
+/* One set of scores written two ways: each school in one exam_hist.csv
+ * row, and split over several rows of the same key, with leading zeros
+ * and a count past 2^32 (read by the stage's own reader or by
+ * exam_hist_parse, stored packed or escaped): both give the same files
+ * to the byte.
+ * S1: 5.00 x 3, 6.50 x 2, 7.33 off the grid: n 6, sum 1500 + 1300 + 733
+ *     = 3533, sumsq 750000 + 845000 + 537289 = 2132289.
+ * S2: 8.00 x 2^33 (grid 160), 4.00 x 16777219 (grid 80), 0 x 1:
+ *     n 8606711812, sum 800 x 8589934592 + 400 x 16777219
+ *     = 6878658561200, sumsq 640000 x 8589934592 + 160000 x 16777219
+ *     = 5500242493920000. Split: S1 as 5.00 x 2 + 6.50 (n 3, sum 1650,
+ *     sumsq 922500) and 5.00 + 6.50 + 7.33 (3, 1883, 1209789); S2 as
+ *     the 2^32 8.00 of one row and the rest in another. */
+static void test_run_exam_encodings(void **state)
+{
+	static const int s1a[] = { 100, 3, 130, 2 };
+	static const int s1b[] = { 100, 2, 130, 1 };
+	static const int s1c[] = { 100, 1, 130, 1 };
+	char *one[2], *split[3], text[3][16384], bins[4096], *p;
+	run r[2];
+	size_t i;
+
+	(void)state;
+	one[0] = hist_row("2024-2025,ts10,S1,toan", s1a, 2,
+			  "6,3533,2132289", "733:1");
+	/* S2 by hand: its counts do not fit an int */
+	p = bins;
+	for (i = 0; i < 201; i++)
+		p += sprintf(p, "%s%s", i ? " " : "",
+			     i == 0 ? "1" : i == 80 ? "16777219"
+				  : i == 160 ? "8589934592" : "0");
+	one[1] = malloc(8192);
+	assert_non_null(one[1]);
+	snprintf(one[1], 8192,
+		 "2024-2025,ts10,S2,toan,8606711812,6878658561200,5500242493920000,%s,\n",
+		 bins);
+	split[0] = hist_row("2024-2025,ts10,S1,toan", s1b, 2, "3,1650,922500",
+			    "");
+	split[1] = hist_row("2024-2025,ts10,S1,toan", s1c, 2,
+			    "0003,1883,1209789", "733:1");
+	p = bins;
+	for (i = 0; i < 201; i++)
+		p += sprintf(p, "%s%s", i ? " " : "",
+			     i == 0 ? "01" : i == 80 ? "16777219"
+				  : i == 160 ? "4294967296" : "000");
+	split[2] = malloc(16384);
+	assert_non_null(split[2]);
+	p = split[2];
+	p += sprintf(p, "2024-2025,ts10,S2,toan,4311744516,3442684724400,2751463424480000,%s,\n",
+		     bins);
+	/* the other half of S2: 8.00 x 2^32 */
+	for (i = 0, p += sprintf(p, "2024-2025,ts10,S2,toan,4294967296,3435973836800,2748779069440000,");
+	     i < 201; i++)
+		p += sprintf(p, "%s%s", i ? " " : "",
+			     i == 160 ? "4294967296" : "0");
+	sprintf(p, ",\n");
+	snprintf(text[0], sizeof text[0], "%s%s%s", HIST_HEADER, one[0],
+		 one[1]);
+	snprintf(text[1], sizeof text[1], "%s%s%s%s", HIST_HEADER,
+		 split[2], split[0], split[1]);
+	for (i = 0; i < 2; i++) {
+		const fixture_file files[] = {
+			{ "clean/schools.csv", exam_schools },
+			{ "clean/exam_hist.csv", text[i] },
+			{ NULL, NULL },
+		};
+		run_fixture_scopes(&r[i], files, 1);
+		assert_int_equal(r[i].st, SS_OK);
+	}
+	check_rows(&r[0].ind,
+		   (const expect_row[]){
+			   { "2024-2025", "S2", "exam_candidates:toan",
+			     "8606711812", "8606711812", "1", "", "" },
+			   { "2024-2025", "S1", "exam_median:toan", "5.75", "",
+			     "6", "", "" },
+			   { "2024-2025", "all", "exam_candidates:toan",
+			     "8606711818", "8606711818", "1", "", "" } },
+		   3);
+	for (i = 0; i < 2; i++) {
+		char *a = file_text(r[0].dir, i ? "exam_histograms.csv"
+						: "indicators.csv");
+		char *b = file_text(r[1].dir, i ? "exam_histograms.csv"
+						: "indicators.csv");
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+	}
+	for (i = 0; i < 2; i++) {
+		run_release(&r[i]);
+		free(one[i]);
+	}
+	for (i = 0; i < 3; i++)
+		free(split[i]);
+}
 
 static void test_run_exams_mixed(void **state)
 {
@@ -1794,9 +2165,12 @@ int main(void)
 		cmocka_unit_test(test_scopes_order),
 		cmocka_unit_test(test_rows_zero_denominator),
 		cmocka_unit_test(test_rows_sort),
+		cmocka_unit_test(test_rows_sort_random),
+		cmocka_unit_test(test_real_text),
 		cmocka_unit_test(test_run_counts),
 		cmocka_unit_test(test_run_exams),
 		cmocka_unit_test(test_run_exams_mixed),
+		cmocka_unit_test(test_run_exam_encodings),
 		cmocka_unit_test(test_run_cohort),
 		cmocka_unit_test(test_run_cohort_refused),
 		cmocka_unit_test(test_run_errors),

@@ -732,6 +732,144 @@ static void simulate_cohort(const double *p, const double *r, size_t G,
 	*completion = graduated / 1000.0;
 }
 
+/* stats_wilson_at with the z of stats_wilson_z gives stats_wilson's
+ * bounds to the bit. */
+static void test_wilson_at_same(void **state)
+{
+	static const double levels[] = { 0.95, 0.9, 0.99, 0.5 };
+	size_t l;
+
+	(void)state;
+	for (l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+		double z;
+		long long n, k;
+		assert_int_equal(stats_wilson_z(levels[l], &z), 1);
+		for (n = 0; n < 300; n++)
+			for (k = -1; k <= n + 1; k++) {
+				double a = -1, b = -1, c = -1, d = -1;
+				int r1 = stats_wilson(k, n, levels[l], &a, &b);
+				int r2 = stats_wilson_at(k, n, z, &c, &d);
+				assert_int_equal(r1, r2);
+				assert_true(memcmp(&a, &c, sizeof a) == 0);
+				assert_true(memcmp(&b, &d, sizeof b) == 0);
+			}
+	}
+	{
+		double z = 1, lo, hi;
+		assert_int_equal(stats_wilson_z(0.0, &z), 0);
+		assert_int_equal(stats_wilson_z(1.0, &z), 0);
+		assert_int_equal(stats_wilson_z(NAN, &z), 0);
+		assert_int_equal(stats_wilson_at(1, 2, 0.0, &lo, &hi), 0);
+		assert_int_equal(stats_wilson_at(1, 2, NAN, &lo, &hi), 0);
+		assert_int_equal(stats_wilson_at(1, 2, -1.0, &lo, &hi), 0);
+	}
+}
+
+/* The walks of stats_scores_quantile and the counts at a threshold,
+ * written the plain way: bin by bin with the off-grid values merged in. */
+static long naive_order_statistic(const stats_scores *s, long long r)
+{
+	long long seen = 0;
+	long h;
+	size_t j = 0;
+
+	for (h = 0; h <= 1000; h++) {
+		if (h % 5 == 0)
+			seen += s->bins[h / 5];
+		else if (j < s->noffgrid && s->offgrid[j].hundredths == h)
+			seen += s->offgrid[j++].count;
+		if (r < seen)
+			return h;
+	}
+	return -1;
+}
+
+static long long naive_count(const stats_scores *s, long h, int at_least)
+{
+	long long c = 0;
+	size_t j;
+	int b;
+
+	for (b = 0; b < STATS_GRID_BINS; b++)
+		if (at_least ? (long)b * 5 >= h : (long)b * 5 <= h)
+			c += s->bins[b];
+	for (j = 0; j < s->noffgrid; j++)
+		if (at_least ? s->offgrid[j].hundredths >= h
+			     : s->offgrid[j].hundredths <= h)
+			c += s->offgrid[j].count;
+	return c;
+}
+
+/* Random histograms, sparse and dense, with and without off-grid scores:
+ * the quantiles and threshold counts match the plain walks exactly
+ * (the block skipping and index arithmetic of stats.c). */
+static void test_scores_walks_random(void **state)
+{
+	static const long thresholds[] = { LONG_MIN, -6, -5, -1, 0, 1, 4, 5,
+					   6, 99, 100, 101, 333, 499, 500, 501,
+					   995, 999, 1000, 1001, 5000, LONG_MAX };
+	static const double ps[] = { 0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0 };
+	uint64_t rs = 88172645463325252ULL;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 3000; round++) {
+		stats_scores s;
+		int i, scores;
+		size_t t, q;
+		stats_scores_init(&s);
+		rs ^= rs << 13;
+		rs ^= rs >> 7;
+		rs ^= rs << 17;
+		scores = (int)(rs % 300);
+		for (i = 0; i < scores; i++) {
+			long h;
+			rs ^= rs << 13;
+			rs ^= rs >> 7;
+			rs ^= rs << 17;
+			/* clustered, on a coarse grid, or anywhere */
+			h = round % 3 == 0 ? (long)(rs % 1001)
+			    : round % 3 == 1 ? (long)(rs % 41) * 25
+					     : 400 + (long)(rs % 101);
+			if (round % 5 == 0 && h % 5 != 0)
+				h -= h % 5;
+			assert_int_equal(stats_scores_add(&s, h), 1);
+		}
+		for (q = 0; q < sizeof ps / sizeof ps[0]; q++) {
+			double got, index, delta, want;
+			long long lhs;
+			long lo, hi;
+			if (s.n == 0) {
+				assert_int_equal(stats_scores_quantile(&s, ps[q],
+								       &got),
+						 0);
+				continue;
+			}
+			assert_int_equal(stats_scores_quantile(&s, ps[q], &got),
+					 1);
+			index = ps[q] * (double)(s.n - 1);
+			lhs = (long long)index;
+			delta = index - (double)lhs;
+			lo = naive_order_statistic(&s, lhs);
+			hi = lhs == s.n - 1 ? lo
+					    : naive_order_statistic(&s, lhs + 1);
+			want = lhs == s.n - 1 ? (double)lo / 100.0
+				: (1 - delta) * ((double)lo / 100.0) +
+					  delta * ((double)hi / 100.0);
+			assert_true(memcmp(&got, &want, sizeof got) == 0);
+		}
+		for (t = 0; t < sizeof thresholds / sizeof thresholds[0]; t++) {
+			assert_int_equal(stats_scores_count_at_least(&s,
+								     thresholds[t]),
+					 naive_count(&s, thresholds[t], 1));
+			assert_int_equal(stats_scores_count_at_most(&s,
+								    thresholds[t]),
+					 naive_count(&s, thresholds[t], 0));
+		}
+		stats_scores_release(&s);
+	}
+}
+
 static void test_cohort_flow(void **state)
 {
 	/* A five-grade primary level, figures of the kind a district has. */
@@ -985,12 +1123,14 @@ int main(void)
 		cmocka_unit_test(test_wilson_newcombe),
 		cmocka_unit_test(test_wilson_edges),
 		cmocka_unit_test(test_wilson_errors),
+		cmocka_unit_test(test_wilson_at_same),
 		cmocka_unit_test(test_scores_layout),
 		cmocka_unit_test(test_scores_add_rejects),
 		cmocka_unit_test(test_scores_empty),
 		cmocka_unit_test(test_scores_hand),
 		cmocka_unit_test(test_scores_property),
 		cmocka_unit_test(test_scores_merge_self_and_empty),
+		cmocka_unit_test(test_scores_walks_random),
 		cmocka_unit_test(test_scores_sd_no_cancellation),
 		cmocka_unit_test(test_pooled_expanded),
 		cmocka_unit_test(test_pooled_random),

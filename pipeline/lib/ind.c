@@ -413,7 +413,8 @@ static int mark_ambiguous(const ind_school *schools, size_t n,
 			}
 		}
 	}
-	for (size_t k = 0; ok && k < GROUP_KINDS; k++)
+	/* ambiguous[] is zeroed: most countries name places uniquely */
+	for (size_t k = 0; ok && clash.count > 0 && k < GROUP_KINDS; k++)
 		for (size_t i = 0; i < n; i++) {
 			const char *v = school_field(&schools[i], group_kinds[k]);
 
@@ -444,6 +445,21 @@ static char *scope_name(const ind_school *sc, ind_scope_kind kind,
 	return name;
 }
 
+/* The name of an unqualified scope in buf when it fits (the common case,
+ * looked up without an allocation); NULL otherwise. */
+static const char *short_name(ind_scope_kind kind, const char *v, char *buf,
+			      size_t size)
+{
+	const char *prefix = kind_prefix(kind);
+	size_t np = strlen(prefix), nv = strlen(v);
+
+	if (np + nv + 1 > size)
+		return NULL;
+	memcpy(buf, prefix, np);
+	memcpy(buf + np, v, nv + 1);
+	return buf;
+}
+
 /* The drafts of the schools' level/commune/district/province values, in
  * one pass: sd[4 i + k] is the draft of school i for group kind k, or
  * (size_t)-1. Returns the number of drafts or (size_t)-1 on ENOMEM. */
@@ -460,12 +476,23 @@ static size_t collect_drafts(const ind_school *schools, size_t n,
 		for (i = 0; ok && i < n; i++) {
 			const char *v = school_field(&schools[i],
 						     group_kinds[k]);
-			char *name;
+			const char *known;
+			char *name, buf[256];
 			long at;
 			int put;
 			sd[GROUP_KINDS * i + k] = (size_t)-1;
 			if (!v || !*v)
 				continue;
+			/* a place seen before needs no name of its own */
+			known = ambiguous[k * n + i]
+					? NULL
+					: short_name(group_kinds[k], v, buf,
+						     sizeof buf);
+			if (known && strmap_get(&seen, known, &at)) {
+				sd[GROUP_KINDS * i + k] = (size_t)at;
+				d[at].nmembers++;
+				continue;
+			}
 			name = scope_name(&schools[i], group_kinds[k], v,
 					  ambiguous[k * n + i]);
 			if (!name) {
@@ -592,14 +619,19 @@ long ind_scopes_rank(const ind_scopes *s, const char *name)
 
 /* ----------------------------------------------------------------- rows */
 
+#define NO_INDEX UINT32_MAX
+
 void ind_rows_init(ind_rows *r, const ind_scopes *scopes, double ci_level,
 		   diag_sink *diag)
 {
 	memset(r, 0, sizeof *r);
 	r->scopes = scopes;
 	r->ci_level = ci_level;
+	r->z_ok = stats_wilson_z(ci_level, &r->z);
 	r->diag = diag;
+	r->last_year = r->last_scope = r->last_suffix = -1;
 	strmap_init(&r->pool_index);
+	strmap_init(&r->suffix_index);
 }
 
 void ind_rows_release(ind_rows *r)
@@ -611,8 +643,14 @@ void ind_rows_release(ind_rows *r)
 	for (i = 0; i < r->npool; i++)
 		free(r->pool[i]);
 	free(r->pool);
+	free(r->pool_role);
+	for (i = 0; i < r->nsuffix; i++)
+		free(r->suffix[i]);
+	free(r->suffix);
+	free(r->named);
 	free(r->row);
 	strmap_release(&r->pool_index);
+	strmap_release(&r->suffix_index);
 	ind_rows_init(r, r->scopes, r->ci_level, r->diag);
 }
 
@@ -622,54 +660,156 @@ static ss_status nomem(ss_error *e)
 		       "out of memory adding an indicator row");
 }
 
-/* The pooled copy of s; NULL on ENOMEM. */
-static const char *intern(ind_rows *r, const char *s)
+enum { ROLE_YEAR = 1, ROLE_SCOPE = 2, ROLE_NAME = 4 };
+
+/* Index of the pooled copy of s, marked as used in role; -1 on ENOMEM. */
+static long intern(ind_rows *r, const char *s, unsigned char role)
 {
 	long at;
 	char *copy;
 
-	if (strmap_get(&r->pool_index, s, &at))
-		return r->pool[at];
+	if (strmap_get(&r->pool_index, s, &at)) {
+		r->pool_role[at] |= role;
+		return at;
+	}
+	if (r->npool >= NO_INDEX)
+		return -1;
 	if (r->npool == r->cap_pool) {
 		size_t cap = r->cap_pool ? 2 * r->cap_pool : 64;
 		char **p = realloc(r->pool, cap * sizeof *p);
+		unsigned char *q;
 		if (!p)
-			return NULL;
+			return -1;
 		r->pool = p;
+		q = realloc(r->pool_role, cap);
+		if (!q)
+			return -1;
+		r->pool_role = q;
 		r->cap_pool = cap;
 	}
 	copy = strdup(s);
 	if (!copy)
-		return NULL;
+		return -1;
 	if (strmap_put(&r->pool_index, s, (long)r->npool, NULL) < 0) {
 		free(copy);
-		return NULL;
+		return -1;
 	}
-	r->pool[r->npool++] = copy;
-	return copy;
+	r->pool[r->npool] = copy;
+	r->pool_role[r->npool] = role;
+	return (long)r->npool++;
 }
 
-/* Appends a row with the key's strings and every number empty; *out
- * points to it. */
-static ss_status row_new(ind_rows *r, const ind_key *k, ind_row **out,
-			 ss_error *e)
+/* intern, remembering the last string asked for in *last (whose role is
+ * marked already). */
+static long intern_cached(ind_rows *r, const char *s, long *last,
+			  unsigned char role)
+{
+	if (*last >= 0 && strcmp(r->pool[*last], s) == 0)
+		return *last;
+	return *last = intern(r, s, role);
+}
+
+/* The number of suffix s ("" for none), added when new; -1 on ENOMEM. */
+static long suffix_number(ind_rows *r, const char *s)
+{
+	long at;
+	size_t k;
+
+	if (r->last_suffix >= 0 && strcmp(r->suffix[r->last_suffix], s) == 0)
+		return r->last_suffix;
+	if (strmap_get(&r->suffix_index, s, &at))
+		return r->last_suffix = at;
+	if (r->nsuffix == r->cap_suffix) {
+		size_t cap = r->cap_suffix ? 2 * r->cap_suffix : 16;
+		char **p = realloc(r->suffix, cap * sizeof *p);
+		uint32_t *q;
+		if (!p)
+			return -1;
+		r->suffix = p;
+		q = realloc(r->named, cap * IND_NUM_INDICATORS * sizeof *q);
+		if (!q)
+			return -1;
+		r->named = q;
+		r->cap_suffix = cap;
+	}
+	if (!(r->suffix[r->nsuffix] = strdup(s)))
+		return -1;
+	if (strmap_put(&r->suffix_index, s, (long)r->nsuffix, NULL) < 0) {
+		free(r->suffix[r->nsuffix]);
+		return -1;
+	}
+	for (k = 0; k < IND_NUM_INDICATORS; k++)
+		r->named[r->nsuffix * IND_NUM_INDICATORS + k] = NO_INDEX;
+	return r->last_suffix = (long)r->nsuffix++;
+}
+
+/* Pool index of the full name of indicator d with suffix sfx, or
+ * (uint32_t)-1 with *st set. */
+static uint32_t indicator_name(ind_rows *r, const ind_def *d, long s,
+			       ss_status *st, ss_error *e)
+{
+	const char *sfx;
+	uint32_t *slot;
+	char name[512];
+	long at;
+
+	if (s < 0) {
+		*st = nomem(e);
+		return NO_INDEX;
+	}
+	sfx = r->suffix[s];
+	slot = &r->named[(size_t)s * IND_NUM_INDICATORS + d->id];
+	if (*slot != NO_INDEX)
+		return *slot;
+	if (*sfx) {
+		if ((size_t)snprintf(name, sizeof name, "%s:%s", d->name,
+				     sfx) >= sizeof name) {
+			*st = err_set(e, SS_EUSAGE, NULL, 0, 0,
+				      "indicator name too long '%s:%s'",
+				      d->name, sfx);
+			return NO_INDEX;
+		}
+	} else {
+		snprintf(name, sizeof name, "%s", d->name);
+	}
+	at = intern(r, name, ROLE_NAME);
+	if (at < 0) {
+		*st = nomem(e);
+		return NO_INDEX;
+	}
+	return *slot = (uint32_t)at;
+}
+
+/* Appends a row with the key's strings and no parts; *out points to it. */
+static ss_status row_new(ind_rows *r, const ind_key *k, ind_form form,
+			 ind_row **out, ss_error *e)
 {
 	const ind_def *d = ind_def_get(k->id);
-	char name[512];
-	ind_row w;
+	ss_status st = SS_OK;
+	long year, scope;
+	uint32_t name;
+	ind_row *w;
 
 	if (!d || !k->year || !k->scope)
 		return err_set(e, SS_EUSAGE, NULL, 0, 0,
 			       "indicator row without a year, scope or known indicator");
-	if (k->suffix && *k->suffix) {
-		if ((size_t)snprintf(name, sizeof name, "%s:%s", d->name,
-				     k->suffix) >= sizeof name)
-			return err_set(e, SS_EUSAGE, NULL, 0, 0,
-				       "indicator name too long '%s:%s'",
-				       d->name, k->suffix);
+	if (r->fixed) {
+		name = indicator_name(r, d, r->fixed->suffix, &st, e);
+		year = r->fixed->year;
+		scope = r->fixed->scope;
 	} else {
-		snprintf(name, sizeof name, "%s", d->name);
+		name = indicator_name(r, d,
+				      suffix_number(r, k->suffix ? k->suffix
+								 : ""),
+				      &st, e);
+		year = intern_cached(r, k->year, &r->last_year, ROLE_YEAR);
+		scope = intern_cached(r, k->scope, &r->last_scope,
+				      ROLE_SCOPE);
 	}
+	if (st != SS_OK)
+		return st;
+	if (year < 0 || scope < 0)
+		return nomem(e);
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 256;
 		ind_row *p = realloc(r->row, cap * sizeof *p);
@@ -678,17 +818,35 @@ static ss_status row_new(ind_rows *r, const ind_key *k, ind_row **out,
 		r->row = p;
 		r->cap = cap;
 	}
-	memset(&w, 0, sizeof w);
-	w.id = k->id;
-	w.sub_rank = k->sub_rank;
-	w.scope_rank = ind_scopes_rank(r->scopes, k->scope);
-	w.year = intern(r, k->year);
-	w.scope = intern(r, k->scope);
-	w.indicator = intern(r, name);
-	if (!w.year || !w.scope || !w.indicator)
+	if (r->n == 0 || k->sub_rank < r->min_sub)
+		r->min_sub = k->sub_rank;
+	if (r->n == 0 || k->sub_rank > r->max_sub)
+		r->max_sub = k->sub_rank;
+	w = &r->row[r->n++];
+	memset(w, 0, sizeof *w);
+	w->id = (unsigned char)k->id;
+	w->form = (unsigned char)form;
+	w->sub_rank = k->sub_rank;
+	w->year = (uint32_t)year;
+	w->scope = (uint32_t)scope;
+	w->indicator = name;
+	*out = w;
+	return SS_OK;
+}
+
+long ind_rows_suffix_id(ind_rows *r, const char *suffix)
+{
+	return suffix_number(r, suffix ? suffix : "");
+}
+
+ss_status ind_rows_key_ids(ind_rows *r, const ind_key *k, ind_key_ids *ids,
+			   ss_error *e)
+{
+	ids->year = intern_cached(r, k->year, &r->last_year, ROLE_YEAR);
+	ids->scope = intern_cached(r, k->scope, &r->last_scope, ROLE_SCOPE);
+	ids->suffix = suffix_number(r, k->suffix ? k->suffix : "");
+	if (ids->year < 0 || ids->scope < 0 || ids->suffix < 0)
 		return nomem(e);
-	r->row[r->n] = w;
-	*out = &r->row[r->n++];
 	return SS_OK;
 }
 
@@ -710,7 +868,8 @@ static ss_status warn(ind_rows *r, const ind_src *src, const char *code,
 	return diag_report(r->diag, DIAG_WARNING, code,
 			   src && src->file ? src->file : "",
 			   src ? src->line : 0, 0, "%s for '%s' in %s: %s",
-			   w->indicator, w->scope, w->year, why);
+			   r->pool[w->indicator], r->pool[w->scope],
+			   r->pool[w->year], why);
 }
 
 static ss_status warn_zero(ind_rows *r, const ind_src *src, const ind_row *w,
@@ -727,43 +886,31 @@ ss_status ind_rows_add_count(ind_rows *r, const ind_key *k, long long count,
 			     ss_error *e)
 {
 	ind_row *w;
-	ss_status st = row_new(r, k, &w, e);
+	ss_status st = row_new(r, k, IND_FORM_COUNT, &w, e);
 
 	if (st != SS_OK)
 		return st;
-	w->has_value = w->has_numerator = w->has_denominator = 1;
-	w->value = w->numerator = (double)count;
-	w->denominator = 1;
+	w->has_a = 1;
+	w->a = (double)count;
 	return SS_OK;
 }
 
 ss_status ind_rows_add_ratio(ind_rows *r, const ind_key *k, double num,
 			     double den, const ind_src *src, ss_error *e)
 {
-	const ind_def *d = ind_def_get(k->id);
+	double value;
 	ind_row *w;
-	double lo, hi;
-	ss_status st = row_new(r, k, &w, e);
+	ss_status st = row_new(r, k, IND_FORM_RATIO, &w, e);
 
 	if (st != SS_OK)
 		return st;
-	w->has_numerator = isfinite(num);
-	w->numerator = num;
-	w->has_denominator = isfinite(den);
-	w->denominator = den;
-	if (!ind_value_from_parts(d, num, den, &w->value))
-		return den == 0 ? warn_zero(r, src, w, e) : SS_OK;
-	w->has_value = 1;
-	/* Wilson needs a count of successes among den trials; anything else
-	 * (over-filled posts, migration flows, model outputs) gets none. */
-	if (d->wilson && num >= 0 && num <= den && num == floor(num) &&
-	    den == floor(den) && den < 9e15 &&
-	    stats_wilson((long long)num, (long long)den, r->ci_level, &lo,
-			 &hi)) {
-		w->has_ci = 1;
-		w->ci_low = lo * d->scale;
-		w->ci_high = hi * d->scale;
-	}
+	w->has_a = isfinite(num);
+	w->a = num;
+	w->has_b = isfinite(den);
+	w->b = den;
+	if (!ind_value_from_parts(ind_def_get(k->id), num, den, &value) &&
+	    den == 0)
+		return warn_zero(r, src, w, e);
 	return SS_OK;
 }
 
@@ -771,20 +918,19 @@ ss_status ind_rows_add_sd(ind_rows *r, const ind_key *k, int ok, double sd,
 			  long long n, const ind_src *src, ss_error *e)
 {
 	ind_row *w;
-	ss_status st = row_new(r, k, &w, e);
+	ss_status st = row_new(r, k, IND_FORM_SD, &w, e);
 
 	if (st != SS_OK)
 		return st;
-	w->has_denominator = 1;
-	w->denominator = n >= 1 ? (double)(n - 1) : 0;
+	w->has_b = 1;
+	w->b = n >= 1 ? (double)(n - 1) : 0;
 	if (!ok || n < 2 || !isfinite(sd)) {
 		if (n < 2)
 			return warn_zero(r, src, w, e);
 		return SS_OK;
 	}
-	w->has_numerator = w->has_value = 1;
-	w->numerator = sd * sd * (double)(n - 1);
-	w->value = sd;
+	w->has_a = 1;
+	w->a = sd;
 	return SS_OK;
 }
 
@@ -792,15 +938,15 @@ ss_status ind_rows_add_quantile(ind_rows *r, const ind_key *k, int ok,
 				double q, long long n, ss_error *e)
 {
 	ind_row *w;
-	ss_status st = row_new(r, k, &w, e);
+	ss_status st = row_new(r, k, IND_FORM_QUANTILE, &w, e);
 
 	if (st != SS_OK)
 		return st;
-	w->has_denominator = 1;
-	w->denominator = (double)n;
+	w->has_b = 1;
+	w->b = (double)n;
 	if (ok && isfinite(q)) {
-		w->has_value = 1;
-		w->value = q;
+		w->has_a = 1;
+		w->a = q;
 	}
 	return SS_OK;
 }
@@ -810,7 +956,7 @@ ss_status ind_rows_add_empty(ind_rows *r, const ind_key *k,
 			     const char *why, ss_error *e)
 {
 	ind_row *w;
-	ss_status st = row_new(r, k, &w, e);
+	ss_status st = row_new(r, k, IND_FORM_EMPTY, &w, e);
 
 	if (st != SS_OK)
 		return st;
@@ -819,44 +965,298 @@ ss_status ind_rows_add_empty(ind_rows *r, const ind_key *k,
 	return SS_OK;
 }
 
-static int row_cmp(const void *a, const void *b)
+/* The numbers of row x by the row conventions. */
+static void row_numbers(const ind_rows *r, const ind_row *x, ind_values *v)
 {
-	const ind_row *x = a, *y = b;
-	long rx = x->scope_rank, ry = y->scope_rank;
-	int c = strcmp(x->year, y->year);
+	const ind_def *d = ind_def_get((ind_id)x->id);
+	double lo, hi;
 
-	if (c)
-		return c;
-	if (rx != ry) {
-		/* Unknown scopes (rank -1) come after every known one. */
-		if (rx < 0)
-			return 1;
-		if (ry < 0)
-			return -1;
-		return rx < ry ? -1 : 1;
+	v->has_value = v->has_numerator = v->has_denominator = v->has_ci = 0;
+	v->value = v->numerator = v->denominator = v->ci_low = v->ci_high = 0;
+	switch ((ind_form)x->form) {
+	case IND_FORM_COUNT:
+		v->has_value = v->has_numerator = v->has_denominator = 1;
+		v->value = v->numerator = x->a;
+		v->denominator = 1;
+		break;
+	case IND_FORM_RATIO:
+		v->has_numerator = x->has_a;
+		v->numerator = x->a;
+		v->has_denominator = x->has_b;
+		v->denominator = x->b;
+		if (!ind_value_from_parts(d, x->a, x->b, &v->value))
+			break;
+		v->has_value = 1;
+		/* Wilson needs a count of successes among den trials; anything
+		 * else (over-filled posts, migration flows, model outputs)
+		 * gets none. */
+		if (d->wilson && r->z_ok && x->a >= 0 && x->a <= x->b &&
+		    x->a == floor(x->a) && x->b == floor(x->b) &&
+		    x->b < 9e15 &&
+		    stats_wilson_at((long long)x->a, (long long)x->b, r->z,
+				    &lo, &hi)) {
+			v->has_ci = 1;
+			v->ci_low = lo * d->scale;
+			v->ci_high = hi * d->scale;
+		}
+		break;
+	case IND_FORM_SD:
+		v->has_denominator = 1;
+		v->denominator = x->b;
+		if (x->has_a) {
+			v->has_numerator = v->has_value = 1;
+			v->numerator = x->a * x->a * x->b;
+			v->value = x->a;
+		}
+		break;
+	case IND_FORM_QUANTILE:
+		v->has_denominator = 1;
+		v->denominator = x->b;
+		if (x->has_a) {
+			v->has_value = 1;
+			v->value = x->a;
+		}
+		break;
+	default:
+		break;
 	}
-	c = strcmp(x->scope, y->scope);
-	if (c)
-		return c;
-	if (x->id != y->id)
-		return (int)x->id < (int)y->id ? -1 : 1;
-	if (x->sub_rank != y->sub_rank)
-		return x->sub_rank < y->sub_rank ? -1 : 1;
-	return strcmp(x->indicator, y->indicator);
 }
 
-void ind_rows_sort(ind_rows *r)
+void ind_rows_values(const ind_rows *r, size_t i, ind_values *v)
 {
-	if (r->n > 1)
-		qsort(r->row, r->n, sizeof *r->row, row_cmp);
+	const ind_row *x = &r->row[i];
+
+	v->year = r->pool[x->year];
+	v->scope = r->pool[x->scope];
+	v->indicator = r->pool[x->indicator];
+	row_numbers(r, x, v);
 }
 
-static void put_opt(csvout *w, int has, double v)
+/* Sorting. Every field of the order is turned into a small unsigned
+ * number first: years and indicator names into their rank among the
+ * years and names in use (one sort of the pool's few thousand strings),
+ * scopes into their rank in the scope list (unknown ones after all of
+ * them, by name), sub_rank shifted to start at 0. The fields are packed
+ * into 64-bit keys (one for any real catalogue: some 30 bits) and a
+ * stable radix sort of row indices, least significant key first, does the
+ * rest in a few linear passes: a national run has 300,000 rows, which a
+ * comparison sort on strings took long to order. */
+
+enum { KEY_YEAR, KEY_SCOPE, KEY_ID, KEY_SUB, KEY_NAME, NUM_KEYS };
+
+typedef struct sort_keys {
+	uint32_t *year_rank;  /* pool index -> rank among the years */
+	uint32_t *name_rank;  /* pool index -> rank among the names */
+	uint64_t *scope_key;  /* pool index -> scope order */
+	long min_sub;
+	uint64_t max[NUM_KEYS];
+} sort_keys;
+
+typedef struct pooled {
+	const char *text;
+	uint32_t index;
+} pooled;
+
+static int pooled_cmp(const void *a, const void *b)
 {
+	return strcmp(((const pooled *)a)->text, ((const pooled *)b)->text);
+}
+
+static void row_keys(const sort_keys *k, const ind_row *x,
+		     uint64_t v[NUM_KEYS])
+{
+	v[KEY_YEAR] = k->year_rank[x->year];
+	v[KEY_SCOPE] = k->scope_key[x->scope];
+	v[KEY_ID] = x->id;
+	v[KEY_SUB] = (uint64_t)x->sub_rank - (uint64_t)k->min_sub;
+	v[KEY_NAME] = k->name_rank[x->indicator];
+}
+
+static unsigned bit_length(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (v) {
+		n++;
+		v >>= 1;
+	}
+	return n;
+}
+
+static void sort_keys_release(sort_keys *k)
+{
+	free(k->year_rank);
+	free(k->name_rank);
+	free(k->scope_key);
+}
+
+/* The ranks of the pool strings in their roles and the largest value of
+ * each field; 0 on ENOMEM. */
+static int sort_keys_build(sort_keys *k, const ind_rows *r)
+{
+	size_t i, np = r->npool;
+	uint64_t nyears = 0, nnames = 0, nunknown = 0;
+	uint64_t nscopes = r->scopes ? r->scopes->n : 0;
+	pooled *by_text = malloc((np + 1) * sizeof *by_text);
+
+	k->year_rank = malloc((np + 1) * sizeof *k->year_rank);
+	k->name_rank = malloc((np + 1) * sizeof *k->name_rank);
+	k->scope_key = malloc((np + 1) * sizeof *k->scope_key);
+	if (!by_text || !k->year_rank || !k->name_rank || !k->scope_key) {
+		free(by_text);
+		return 0;
+	}
+	memset(k->max, 0, sizeof k->max);
+	k->min_sub = r->min_sub;
+	k->max[KEY_SUB] = (uint64_t)r->max_sub - (uint64_t)r->min_sub;
+	k->max[KEY_ID] = IND_NUM_INDICATORS - 1;
+	for (i = 0; i < np; i++) {
+		by_text[i].text = r->pool[i];
+		by_text[i].index = (uint32_t)i;
+	}
+	qsort(by_text, np, sizeof *by_text, pooled_cmp);
+	for (i = 0; i < np; i++) {
+		uint32_t x = by_text[i].index;
+		unsigned char role = r->pool_role[x];
+		if (role & ROLE_YEAR)
+			k->year_rank[x] = (uint32_t)nyears++;
+		if (role & ROLE_NAME)
+			k->name_rank[x] = (uint32_t)nnames++;
+		if (role & ROLE_SCOPE) {
+			long rank = ind_scopes_rank(r->scopes, r->pool[x]);
+			k->scope_key[x] = rank >= 0 ? (uint64_t)rank
+						    : nscopes + nunknown++;
+			if (k->scope_key[x] > k->max[KEY_SCOPE])
+				k->max[KEY_SCOPE] = k->scope_key[x];
+		}
+	}
+	k->max[KEY_YEAR] = nyears ? nyears - 1 : 0;
+	k->max[KEY_NAME] = nnames ? nnames - 1 : 0;
+	free(by_text);
+	return 1;
+}
+
+/* Stable radix sort of order[0..n) by key[order[i]] of `bits` bits, in
+ * as few passes of at most 16 bits as cover them; tmp has n entries,
+ * count 2^16. Returns the array holding the result. */
+static uint32_t *radix_pass(const uint64_t *key, unsigned bits,
+			    uint32_t *order, uint32_t *tmp, size_t n,
+			    size_t *count)
+{
+	unsigned passes = (bits + 15) / 16, digit, shift;
+	size_t i, size, mask;
+
+	if (bits == 0)
+		return order;
+	digit = (bits + passes - 1) / passes;
+	size = (size_t)1 << digit;
+	mask = size - 1;
+	for (shift = 0; shift < bits; shift += digit) {
+		size_t sum = 0, c;
+		uint32_t *t;
+		memset(count, 0, size * sizeof *count);
+		for (i = 0; i < n; i++)
+			count[(key[order[i]] >> shift) & mask]++;
+		if (count[(key[order[0]] >> shift) & mask] == n)
+			continue; /* one digit for all: nothing moves */
+		for (c = 0; c < size; c++) {
+			size_t m = count[c];
+			count[c] = sum;
+			sum += m;
+		}
+		for (i = 0; i < n; i++) {
+			uint32_t x = order[i];
+			tmp[count[(key[x] >> shift) & mask]++] = x;
+		}
+		t = order;
+		order = tmp;
+		tmp = t;
+	}
+	return order;
+}
+
+ss_status ind_rows_sort(ind_rows *r, ss_error *e)
+{
+	sort_keys k;
+	uint32_t *order = NULL, *tmp = NULL, *res;
+	uint64_t *key = NULL;
+	size_t *count = NULL;
+	size_t i, n = r->n;
+	unsigned bits[NUM_KEYS];
+	ss_status st = SS_OK;
+	int f, lo;
+
+	if (n < 2)
+		return SS_OK;
+	memset(&k, 0, sizeof k);
+	order = malloc(n * sizeof *order);
+	tmp = malloc(n * sizeof *tmp);
+	key = malloc(n * sizeof *key);
+	count = malloc(((size_t)1 << 16) * sizeof *count);
+	if (!order || !tmp || !key || !count || n > NO_INDEX ||
+	    !sort_keys_build(&k, r)) {
+		st = err_set(e, SS_ENOMEM, NULL, 0, 0,
+			     "out of memory sorting the indicator rows");
+		goto done;
+	}
+	for (f = 0; f < NUM_KEYS; f++)
+		bits[f] = bit_length(k.max[f]);
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	/* Fields [lo, hi] share one key, as many as fit in 64 bits; keys
+	 * are sorted least significant first. */
+	for (int hi = NUM_KEYS - 1; hi >= 0; hi = lo - 1) {
+		unsigned total = bits[hi];
+		lo = hi;
+		while (lo > 0 && total + bits[lo - 1] <= 64)
+			total += bits[--lo];
+		for (i = 0; i < n; i++) {
+			uint64_t v[NUM_KEYS], packed = 0;
+			row_keys(&k, &r->row[i], v);
+			for (f = lo; f <= hi; f++)
+				/* a 64-bit field is alone in its key */
+				packed = (bits[f] >= 64 ? 0 : packed << bits[f]) |
+					 v[f];
+			key[i] = packed;
+		}
+		res = radix_pass(key, total, order, tmp, n, count);
+		if (res != order) {
+			tmp = order;
+			order = res;
+		}
+	}
+	/* Rows into that order, following the cycles of the permutation;
+	 * done rows are marked in order[]. */
+	for (i = 0; i < n; i++) {
+		size_t j = i, next;
+		ind_row first;
+		if (order[i] == NO_INDEX)
+			continue;
+		first = r->row[i];
+		while ((next = order[j]) != i) {
+			r->row[j] = r->row[next];
+			order[j] = NO_INDEX;
+			j = next;
+		}
+		r->row[j] = first;
+		order[j] = NO_INDEX;
+	}
+done:
+	sort_keys_release(&k);
+	free(order);
+	free(tmp);
+	free(key);
+	free(count);
+	return st;
+}
+
+/* Appends ",<number>" (or "," for none) at p; returns the end. */
+static char *put_opt(char *p, int has, double v)
+{
+	*p++ = ',';
 	if (has)
-		csvout_real(w, v, 6);
-	else
-		csvout_empty(w);
+		p += csvout_real_text(v, 6, p);
+	return p;
 }
 
 ss_status ind_rows_write(const ind_rows *r, const char *path, ss_error *e)
@@ -865,26 +1265,75 @@ ss_status ind_rows_write(const ind_rows *r, const char *path, ss_error *e)
 		"year", "scope", "indicator", "value", "numerator",
 		"denominator", "ci_low", "ci_high", NULL
 	};
+	char **text = calloc(r->npool + 1, sizeof *text), *line = NULL;
+	size_t *len = calloc(r->npool + 1, sizeof *len), longest = 0, linecap;
 	csvout w;
 	size_t i;
-	ss_status st = csvout_open(&w, path, e);
+	ss_status st;
 
+	/* The row strings as CSV fields, quoted once. */
+	for (i = 0; text && len && i < r->npool; i++) {
+		if (!(text[i] = csvout_field_dup(r->pool[i], &len[i])))
+			break;
+		if (len[i] > longest)
+			longest = len[i];
+	}
+	linecap = 3 * (longest + 1) + 5 * (CSVOUT_REAL_MAX + 1) + 1;
+	if (text && len && i == r->npool)
+		line = malloc(linecap);
+	if (!line) {
+		st = err_set(e, SS_ENOMEM, NULL, 0, 0,
+			     "out of memory writing the indicators");
+		goto done;
+	}
+	st = csvout_open(&w, path, e);
 	if (st != SS_OK)
-		return st;
+		goto done;
 	csvout_header(&w, header);
+	/* Each row is assembled in the writer's block (or in line, should
+	 * that fail) and handed over whole. */
 	for (i = 0; i < r->n; i++) {
 		const ind_row *x = &r->row[i];
-		csvout_str(&w, x->year);
-		csvout_str(&w, x->scope);
-		csvout_str(&w, x->indicator);
-		put_opt(&w, x->has_value, x->value);
-		put_opt(&w, x->has_numerator, x->numerator);
-		put_opt(&w, x->has_denominator, x->denominator);
-		put_opt(&w, x->has_ci, x->ci_low);
-		put_opt(&w, x->has_ci, x->ci_high);
-		csvout_end_row(&w);
+		ind_values v;
+		char *start = csvout_reserve(&w, linecap), *p, *value;
+		p = start ? start : line;
+		row_numbers(r, x, &v);
+		memcpy(p, text[x->year], len[x->year]);
+		p += len[x->year];
+		*p++ = ',';
+		memcpy(p, text[x->scope], len[x->scope]);
+		p += len[x->scope];
+		*p++ = ',';
+		memcpy(p, text[x->indicator], len[x->indicator]);
+		p += len[x->indicator];
+		value = p;
+		p = put_opt(p, v.has_value, v.value);
+		if (x->form == IND_FORM_COUNT) {
+			/* numerator = value: the same ",<number>" again */
+			memcpy(p, value, (size_t)(p - value));
+			p += p - value;
+		} else {
+			p = put_opt(p, v.has_numerator, v.numerator);
+		}
+		p = put_opt(p, v.has_denominator, v.denominator);
+		p = put_opt(p, v.has_ci, v.ci_low);
+		p = put_opt(p, v.has_ci, v.ci_high);
+		if (start) {
+			*p++ = '\n';
+			csvout_commit_row(&w, (size_t)(p - start));
+		} else {
+			csvout_raw(&w, line, (size_t)(p - line));
+			csvout_end_row(&w);
+		}
 	}
-	return csvout_close(&w, e);
+	st = csvout_close(&w, e);
+done:
+	for (i = 0; text && i < r->npool; i++)
+		free(text[i]);
+	free(text);
+	free(len);
+	free(line);
+	return st;
 }
 
 /* ---------------------------------------------------------------- stage */
@@ -940,8 +1389,9 @@ ss_status ind_run(const char *outdir, const ind_options *opt,
 	for (i = 0; st == SS_OK && i < nextra; i++)
 		st = extra[i](&in, opt, &rows, e);
 	if (st == SS_OK) {
-		ind_rows_sort(&rows);
-		st = ind_rows_write(&rows, ind_path, e);
+		st = ind_rows_sort(&rows, e);
+		if (st == SS_OK)
+			st = ind_rows_write(&rows, ind_path, e);
 	}
 done:
 	ind_rows_release(&rows);

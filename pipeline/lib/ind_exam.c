@@ -7,8 +7,10 @@
  * both sources pools counts, sums and sums of squares exactly and leaves
  * what needs the distribution (median, low rate) empty. Entries are kept in a dense
  * (year, exam, subject, school) index so that a scope is the merge of its
- * members' entries, computed in output order; memory is one histogram per
- * school and subject, whatever the number of candidates. */
+ * members' entries, computed in output order; memory is one sparse
+ * histogram (its nonzero bins) per school and subject, whatever the number
+ * of candidates, and one full histogram per exam and subject for the scope
+ * being written. */
 #include "ind.h"
 
 #include <errno.h>
@@ -36,18 +38,47 @@ typedef struct sum_row {
 	long next; /* next row of the same entry, -1 */
 } sum_row;
 
+/* The scores of a school (one year, exam, subject), kept sparse: a
+ * school's 201 grid bins hold some 25 nonzero counts, so a national file
+ * (22,500 entries) takes 2 MB instead of 36 as full histograms. The
+ * nonzero bins are the words c->nz[at .. at + nnz): count << 8 | bin, or
+ * for a count of NZ_ESCAPE or more NZ_ESCAPE << 8 | bin followed by the
+ * count's low and high 32 bits. The off-grid scores are
+ * c->og[og_at .. og_at + nog). */
+#define NZ_ESCAPE 0xffffffu
+
 typedef struct entry {
-	int hist;          /* 1: sc holds scores; 0: summary rows */
-	stats_scores sc;
+	int hist;          /* 1: scores; 0: summary rows */
+	long long n, sum_x100, sumsq_x10000;
+	size_t at, nnz, og_at, nog;
 	long head, tail;   /* summary rows, -1 when none */
 } entry;
+
+/* Raw names recently folded: a table repeats a handful of exam and
+ * subject spellings on every row. */
+#define MEMO_SLOTS 16
+#define MEMO_LEN 64
 
 /* Names in order of first appearance, folded. */
 typedef struct names {
 	char **name;
 	size_t n, cap;
 	strmap map;
+	char memo_raw[MEMO_SLOTS][MEMO_LEN];
+	long memo_index[MEMO_SLOTS]; /* -1: slot unused */
+	size_t memo_next;            /* slot to fill next */
+	size_t memo_hit;             /* slot of the last hit */
 } names;
+
+/* The scores of one subject merged over a scope's schools, and the grid
+ * bins set since the last clear. */
+typedef struct scope_acc {
+	stats_scores s;
+	unsigned char touched[STATS_GRID_BINS];
+	size_t ntouched;
+	int any_hist; /* some school has scores */
+	int failed;   /* a sum overflowed or memory ran out */
+} scope_acc;
 
 typedef struct exam_ctx {
 	const ind_input *in;
@@ -57,6 +88,15 @@ typedef struct exam_ctx {
 	long *index;                /* Y*X*S*N -> entry, -1 */
 	entry *ent;
 	size_t nent, cap_ent;
+	uint32_t *nz;               /* the entries' nonzero grid bins */
+	size_t nnz, cap_nz;
+	stats_offgrid *og;          /* the entries' off-grid scores */
+	size_t nog, cap_og;
+	stats_scores parsed;        /* one exam_hist.csv row */
+	scope_acc *acc;             /* X*S: a scope's merged scores */
+	unsigned char *summarized;  /* Y*X*S: some school has summaries */
+	char **label;               /* X*S: the names' suffixes, this year */
+	long *label_id;             /* X*S: their ind_rows_suffix_id */
 	sum_row *rows;
 	size_t nrows;
 	unsigned char *present;     /* Y*X: the (year, exam) has entries */
@@ -80,8 +120,39 @@ static const long bin_widths[3] = { 5, 25, 100 };
 
 static void names_init(names *n)
 {
+	size_t k;
+
 	memset(n, 0, sizeof *n);
 	strmap_init(&n->map);
+	for (k = 0; k < MEMO_SLOTS; k++)
+		n->memo_index[k] = -1;
+}
+
+/* Looks from the slot after the last hit on: rows cycle through the
+ * subjects in the order they were first seen, which is slot order. */
+static long memo_get(names *n, const char *raw)
+{
+	size_t i, k;
+
+	for (i = 1; i <= MEMO_SLOTS; i++) {
+		k = (n->memo_hit + i) % MEMO_SLOTS;
+		if (n->memo_index[k] >= 0 && strcmp(n->memo_raw[k], raw) == 0) {
+			n->memo_hit = k;
+			return n->memo_index[k];
+		}
+	}
+	return -1;
+}
+
+static void memo_put(names *n, const char *raw, long index)
+{
+	size_t len = strlen(raw);
+
+	if (len >= MEMO_LEN)
+		return;
+	memcpy(n->memo_raw[n->memo_next], raw, len + 1);
+	n->memo_index[n->memo_next] = index;
+	n->memo_next = (n->memo_next + 1) % MEMO_SLOTS;
 }
 
 static void names_release(names *n)
@@ -99,12 +170,16 @@ static void names_release(names *n)
 static long names_add(names *n, const char *raw)
 {
 	char folded[NAME_MAX_LEN];
-	long v;
+	long v = memo_get(n, raw);
 	int put;
 
-	text_fold(raw, folded, sizeof folded);
-	if (strmap_get(&n->map, folded, &v))
+	if (v >= 0)
 		return v;
+	text_fold(raw, folded, sizeof folded);
+	if (strmap_get(&n->map, folded, &v)) {
+		memo_put(n, raw, v);
+		return v;
+	}
 	if (n->n == n->cap) {
 		size_t cap = n->cap ? 2 * n->cap : 8;
 		char **p = realloc(n->name, cap * sizeof *p);
@@ -120,16 +195,22 @@ static long names_add(names *n, const char *raw)
 		free(n->name[n->n]);
 		return -1;
 	}
+	memo_put(n, raw, (long)n->n);
 	return (long)n->n++;
 }
 
-static long names_find(const names *n, const char *raw)
+static long names_find(names *n, const char *raw)
 {
 	char folded[NAME_MAX_LEN];
-	long v;
+	long v = memo_get(n, raw);
 
+	if (v >= 0)
+		return v;
 	text_fold(raw, folded, sizeof folded);
-	return strmap_get(&n->map, folded, &v) ? v : -1;
+	if (!strmap_get(&n->map, folded, &v))
+		return -1;
+	memo_put(n, raw, v);
+	return v;
 }
 
 /* ------------------------------------------------------------- context */
@@ -138,9 +219,18 @@ static void ctx_release(exam_ctx *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->nent; i++)
-		stats_scores_release(&c->ent[i].sc);
 	free(c->ent);
+	free(c->nz);
+	free(c->og);
+	stats_scores_release(&c->parsed);
+	for (i = 0; c->acc && i < c->exams.n * c->subjects.n; i++)
+		stats_scores_release(&c->acc[i].s);
+	free(c->acc);
+	free(c->summarized);
+	for (i = 0; c->label && i < c->exams.n * c->subjects.n; i++)
+		free(c->label[i]);
+	free(c->label);
+	free(c->label_id);
 	free(c->index);
 	free(c->rows);
 	free(c->present);
@@ -223,12 +313,222 @@ static entry *row_entry(exam_ctx *c, const ctable *t, size_t i,
 			c->cap_ent = cap;
 		}
 		en = &c->ent[c->nent];
-		stats_scores_init(&en->sc);
+		memset(en, 0, sizeof *en);
 		en->hist = hist;
 		en->head = en->tail = -1;
 		*p = (long)c->nent++;
 	}
 	return &c->ent[*p];
+}
+
+/* Room for more nonzero bins and off-grid scores in the arenas. */
+static int arena_reserve(exam_ctx *c, size_t nnz, size_t nog)
+{
+	if (c->nnz + nnz > c->cap_nz) {
+		size_t cap = c->cap_nz ? c->cap_nz : 4096;
+		uint32_t *w;
+		while (cap < c->nnz + nnz)
+			cap *= 2;
+		if (!(w = realloc(c->nz, cap * sizeof *w)))
+			return 0;
+		c->nz = w;
+		c->cap_nz = cap;
+	}
+	if (c->nog + nog > c->cap_og) {
+		size_t cap = c->cap_og ? c->cap_og : 64;
+		stats_offgrid *o;
+		while (cap < c->nog + nog)
+			cap *= 2;
+		if (!(o = realloc(c->og, cap * sizeof *o)))
+			return 0;
+		c->og = o;
+		c->cap_og = cap;
+	}
+	return 1;
+}
+
+/* Appends the count v (> 0) of grid bin b; room reserved by the caller
+ * (3 words). */
+static void nz_put(exam_ctx *c, size_t b, long long v)
+{
+	if ((unsigned long long)v < NZ_ESCAPE) {
+		c->nz[c->nnz++] = (uint32_t)v << 8 | (uint32_t)b;
+	} else {
+		c->nz[c->nnz++] = NZ_ESCAPE << 8 | (uint32_t)b;
+		c->nz[c->nnz++] = (uint32_t)(unsigned long long)v;
+		c->nz[c->nnz++] = (uint32_t)((unsigned long long)v >> 32);
+	}
+}
+
+/* The count of the bin of word j of the arena; advances j past its
+ * words. */
+static long long nz_count(const exam_ctx *c, size_t *j)
+{
+	uint32_t w = c->nz[(*j)++];
+
+	if (w >> 8 != NZ_ESCAPE)
+		return (long long)(w >> 8);
+	*j += 2;
+	return (long long)((unsigned long long)c->nz[*j - 2] |
+			   (unsigned long long)c->nz[*j - 1] << 32);
+}
+
+/* Stores the scores s as entry en's (appended to the arenas). */
+static int entry_store(exam_ctx *c, entry *en, const stats_scores *s)
+{
+	size_t b, nnz = 0;
+
+	for (b = 0; b < STATS_GRID_BINS; b++)
+		nnz += s->bins[b] != 0;
+	if (!arena_reserve(c, 3 * nnz, s->noffgrid))
+		return 0;
+	en->n = s->n;
+	en->sum_x100 = s->sum_x100;
+	en->sumsq_x10000 = s->sumsq_x10000;
+	en->at = c->nnz;
+	for (b = 0; b < STATS_GRID_BINS; b++)
+		if (s->bins[b])
+			nz_put(c, b, s->bins[b]);
+	en->nnz = c->nnz - en->at;
+	en->og_at = c->nog;
+	en->nog = s->noffgrid;
+	if (s->noffgrid)
+		memcpy(c->og + c->nog, s->offgrid,
+		       s->noffgrid * sizeof *s->offgrid);
+	c->nog += s->noffgrid;
+	return 1;
+}
+
+/* The scores of entry en as a full histogram in out (initialized). */
+static int entry_expand(const exam_ctx *c, const entry *en, stats_scores *out)
+{
+	size_t j;
+
+	stats_scores_init(out);
+	out->n = en->n;
+	out->sum_x100 = en->sum_x100;
+	out->sumsq_x10000 = en->sumsq_x10000;
+	for (j = en->at; j < en->at + en->nnz;) {
+		uint32_t b = c->nz[j] & 0xff;
+		out->bins[b] = nz_count(c, &j);
+	}
+	if (en->nog) {
+		out->offgrid = malloc(en->nog * sizeof *out->offgrid);
+		if (!out->offgrid)
+			return 0;
+		memcpy(out->offgrid, c->og + en->og_at,
+		       en->nog * sizeof *out->offgrid);
+		out->noffgrid = out->cap_offgrid = en->nog;
+	}
+	return 1;
+}
+
+/* Adds the parsed row to entry en: stored as is when en is new, merged
+ * with what en holds when the table repeats the key. */
+static ss_status entry_add(exam_ctx *c, entry *en, const stats_scores *s,
+			   ss_error *e)
+{
+	stats_scores old;
+	int ok;
+
+	if (en->n == 0 && en->nnz == 0 && en->nog == 0)
+		return entry_store(c, en, s) ? SS_OK : nomem(e);
+	ok = entry_expand(c, en, &old) && stats_scores_merge(&old, s) &&
+	     entry_store(c, en, &old);
+	stats_scores_release(&old);
+	return ok ? SS_OK : nomem(e);
+}
+
+/* A whole number cell as exam_hist_parse reads one: digits only, no
+ * overflow. */
+static int plain_count(const char *s, const char **end, long long *out)
+{
+	long long v = 0;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (; *s >= '0' && *s <= '9'; s++)
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, *s - '0', &v))
+			return 0;
+	*end = s;
+	*out = v;
+	return 1;
+}
+
+static int plain_cell(const char *s, long long *out)
+{
+	const char *end;
+
+	return plain_count(s, &end, out) && *end == '\0';
+}
+
+/* The usual exam_hist.csv row (sums, 201 counts, no off-grid scores)
+ * read straight into the arenas as the scores of the new entry en: the
+ * checks and arithmetic of exam_hist_parse, so a row taken here is one it
+ * takes, with the same counts, without filling three full histograms per
+ * row. Returns 0 for anything else, leaving en untouched: exam_hist_parse
+ * then reads the row and words any error. */
+static int parse_plain(exam_ctx *c, entry *en, const char *n,
+		       const char *sum, const char *sumsq, const char *bins,
+		       const char *offgrid)
+{
+	long long want_n, want_sum, want_sumsq, an = 0, asum = 0, asumsq = 0;
+	const char *p = bins, *end = bins + strlen(bins);
+	size_t start = c->nnz, k = 0;
+
+	if (*offgrid || !plain_cell(n, &want_n) ||
+	    !plain_cell(sum, &want_sum) || !plain_cell(sumsq, &want_sumsq) ||
+	    !arena_reserve(c, 3 * STATS_GRID_BINS, 0))
+		return 0;
+	while (k < STATS_GRID_BINS) {
+		long long h, v, t;
+		if (k > 0) {
+			/* Most bins of a school are empty (a national file
+			 * has 4.5 million), in long runs at both ends and in
+			 * runs of four between the scores of a 0.25 grid:
+			 * "0" four at a time, the last ended by the next
+			 * separator. */
+			if (k + 4 <= STATS_GRID_BINS && end - p >= 9 &&
+			    memcmp(p, " 0 0 0 0 ", 9) == 0) {
+				p += 8;
+				k += 4;
+				continue;
+			}
+			if (*p++ != ' ')
+				goto other;
+		}
+		h = (long long)k * 5;
+		if (p[0] == '0' && (p[1] == ' ' || p[1] == '\0')) {
+			p++;
+			k++;
+			continue;
+		}
+		if (!plain_count(p, &p, &v) ||
+		    __builtin_add_overflow(an, v, &an) ||
+		    __builtin_mul_overflow(v, h, &t) ||
+		    __builtin_add_overflow(asum, t, &asum) ||
+		    __builtin_mul_overflow(t, h, &t) ||
+		    __builtin_add_overflow(asumsq, t, &asumsq))
+			goto other;
+		if (v)
+			nz_put(c, k, v);
+		k++;
+	}
+	if (*p != '\0' || an != want_n || asum != want_sum ||
+	    asumsq != want_sumsq)
+		goto other;
+	en->n = an;
+	en->sum_x100 = asum;
+	en->sumsq_x10000 = asumsq;
+	en->at = start;
+	en->nnz = c->nnz - start;
+	en->og_at = c->nog;
+	en->nog = 0;
+	return 1;
+other:
+	c->nnz = start;
+	return 0;
 }
 
 static ss_status load_hist(exam_ctx *c, const int *col, ss_error *e)
@@ -238,25 +538,31 @@ static ss_status load_hist(exam_ctx *c, const int *col, ss_error *e)
 	ss_status st = SS_OK;
 
 	for (i = 0; st == SS_OK && i < t->nrows; i++) {
-		stats_scores sc;
 		entry *en = row_entry(c, t, i, col, 1, &yxi, e, &st);
 		if (!en)
 			continue;
-		stats_scores_init(&sc);
+		if (en->n == 0 && en->nnz == 0 && en->nog == 0 &&
+		    parse_plain(c, en, ctable_get(t, i, col[4]),
+				ctable_get(t, i, col[5]),
+				ctable_get(t, i, col[6]),
+				ctable_get(t, i, col[7]),
+				ctable_get(t, i, col[8]))) {
+			c->present[yxi] = 1;
+			continue;
+		}
 		st = exam_hist_parse(ctable_get(t, i, col[4]),
 				     ctable_get(t, i, col[5]),
 				     ctable_get(t, i, col[6]),
 				     ctable_get(t, i, col[7]),
-				     ctable_get(t, i, col[8]), &sc, e);
+				     ctable_get(t, i, col[8]), &c->parsed, e);
 		if (st == SS_EDATA) {
 			char msg[ERR_MSG_MAX];
 			snprintf(msg, sizeof msg, "%s", e->msg);
 			st = err_set(e, SS_EDATA, t->path, t->lines[i], 0,
 				     "%s", msg);
-		} else if (st == SS_OK && !stats_scores_merge(&en->sc, &sc)) {
-			st = nomem(e);
+		} else if (st == SS_OK) {
+			st = entry_add(c, en, &c->parsed, e);
 		}
-		stats_scores_release(&sc);
 		if (st == SS_OK)
 			c->present[yxi] = 1;
 	}
@@ -351,6 +657,21 @@ out:
 	return st;
 }
 
+/* Notes the (year, exam, subject) for which some school has summary
+ * rows, so that scopes of the others need not look for them. */
+static ss_status note_summaries(exam_ctx *c, size_t nidx, ss_error *e)
+{
+	size_t nsch = c->in->nschools, i;
+
+	c->summarized = calloc(c->years.n * c->exams.n * c->subjects.n + 1, 1);
+	if (!c->summarized)
+		return nomem(e);
+	for (i = 0; i < nidx; i++)
+		if (c->index[i] >= 0 && !c->ent[c->index[i]].hist)
+			c->summarized[i / nsch] = 1;
+	return SS_OK;
+}
+
 static ss_status ctx_build(exam_ctx *c, ss_error *e)
 {
 	static const char *const hcols[] = { "year", "exam", "school_id",
@@ -379,8 +700,12 @@ static ss_status ctx_build(exam_ctx *c, ss_error *e)
 	c->present = calloc(nyx + 1, 1);
 	c->ignored_line = calloc(nyx + 1, sizeof *c->ignored_line);
 	c->ignored = calloc(nyx + 1, sizeof *c->ignored);
+	c->acc = calloc(c->exams.n * c->subjects.n + 1, sizeof *c->acc);
+	c->label = calloc(c->exams.n * c->subjects.n + 1, sizeof *c->label);
+	c->label_id = calloc(c->exams.n * c->subjects.n + 1,
+			     sizeof *c->label_id);
 	if (!c->index || !c->present || !c->ignored_line ||
-	    !c->ignored)
+	    !c->ignored || !c->acc || !c->label || !c->label_id)
 		return nomem(e);
 	for (i = 0; i < nidx; i++)
 		c->index[i] = -1;
@@ -391,6 +716,8 @@ static ss_status ctx_build(exam_ctx *c, ss_error *e)
 		st = load_hist(c, hc, e);
 	if (st == SS_OK && in->has_exam_summary)
 		st = load_summary(c, sc, e);
+	if (st == SS_OK)
+		st = note_summaries(c, nidx, e);
 	return st;
 }
 
@@ -409,7 +736,7 @@ typedef struct hist_out {
 	size_t len, cap;
 } hist_out;
 
-#define HOUT_BLOCK ((size_t)1 << 20)
+#define HOUT_BLOCK ((size_t)1 << 18)
 
 static ss_status hout_open(hist_out *h, const char *path, ss_error *e)
 {
@@ -764,48 +1091,155 @@ static ss_status emit_mixed(exam_ctx *c, ind_rows *rows, ind_key *k,
 	return st;
 }
 
+/* Empties a, keeping its off-grid array for the next scope. Only the
+ * bins set since the last clear are zeroed: most scopes are single
+ * schools with a few dozen. */
+static void acc_clear(scope_acc *a)
+{
+	size_t j;
+
+	for (j = 0; j < a->ntouched; j++)
+		a->s.bins[a->touched[j]] = 0;
+	a->ntouched = 0;
+	a->s.n = a->s.sum_x100 = a->s.sumsq_x10000 = 0;
+	a->s.noffgrid = 0;
+	a->any_hist = a->failed = 0;
+}
+
+/* Adds entry en's scores to acc as stats_scores_merge would; 0 when a
+ * sum would overflow or on ENOMEM (acc is then unusable: the caller
+ * fails). An entry's counts add up to its n (exam_hist_parse checks), so
+ * when the totals fit, every count does. */
+static int acc_add(const exam_ctx *c, scope_acc *acc, const entry *en)
+{
+	stats_scores *a = &acc->s;
+	const stats_offgrid *src = c->og + en->og_at;
+	size_t j, na = a->noffgrid, nb = en->nog, i, k;
+
+	if (__builtin_add_overflow(a->n, en->n, &a->n) ||
+	    __builtin_add_overflow(a->sum_x100, en->sum_x100, &a->sum_x100) ||
+	    __builtin_add_overflow(a->sumsq_x10000, en->sumsq_x10000,
+				   &a->sumsq_x10000))
+		return 0;
+	{
+		const uint32_t *nz = c->nz;
+		size_t end = en->at + en->nnz, nt = acc->ntouched;
+		for (j = en->at; j < end;) {
+			uint32_t b = nz[j] & 0xff;
+			/* no branch: whether a bin is new is unpredictable */
+			acc->touched[nt] = (unsigned char)b;
+			nt += a->bins[b] == 0;
+			a->bins[b] += nz_count(c, &j);
+		}
+		acc->ntouched = nt;
+	}
+	if (nb == 0)
+		return 1;
+	if (na + nb > a->cap_offgrid) {
+		size_t cap = a->cap_offgrid ? a->cap_offgrid : 8;
+		stats_offgrid *p;
+		while (cap < na + nb)
+			cap *= 2;
+		p = realloc(a->offgrid, cap * sizeof *p);
+		if (!p)
+			return 0;
+		a->offgrid = p;
+		a->cap_offgrid = cap;
+	}
+	/* Merge the two sorted lists from the back, so that nothing is
+	 * overwritten before it is read, then move the result to the front
+	 * (equal values combine, so it may be shorter). */
+	i = na;
+	j = nb;
+	k = na + nb;
+	while (j > 0) {
+		if (i > 0 && a->offgrid[i - 1].hundredths > src[j - 1].hundredths) {
+			a->offgrid[--k] = a->offgrid[--i];
+		} else if (i > 0 && a->offgrid[i - 1].hundredths ==
+					    src[j - 1].hundredths) {
+			stats_offgrid v = a->offgrid[--i];
+			v.count += src[--j].count;
+			a->offgrid[--k] = v;
+		} else {
+			a->offgrid[--k] = src[--j];
+		}
+	}
+	/* what is left of dst sits in place below k */
+	if (k > i) {
+		memmove(a->offgrid + i, a->offgrid + k,
+			(na + nb - k) * sizeof *a->offgrid);
+	}
+	a->noffgrid = i + (na + nb - k);
+	return 1;
+}
+
+/* Merges the scores of every (exam, subject) of year y over the schools of
+ * sc into c->acc, school by school: a school's entries lie side by side
+ * when exam_hist.csv gives a school's subjects together, as the exam
+ * stage writes it. */
+static void merge_scope(exam_ctx *c, size_t y, const ind_scope *sc)
+{
+	size_t nx = c->exams.n, ns = c->subjects.n, m, x, sj;
+
+	for (x = 0; x < nx * ns; x++)
+		acc_clear(&c->acc[x]);
+	for (m = 0; m < sc->nmembers; m++)
+		for (x = 0; x < nx; x++) {
+			if (!c->present[yx(c, y, x)])
+				continue;
+			for (sj = 0; sj < ns; sj++) {
+				long p = *slot(c, y, x, sj, sc->members[m]);
+				scope_acc *a = &c->acc[x * ns + sj];
+				if (p < 0 || !c->ent[p].hist || a->failed)
+					continue;
+				a->any_hist = 1;
+				a->failed = !acc_add(c, a, &c->ent[p]);
+			}
+		}
+}
+
 /* Rows (and histograms) of one scope for one (year, exam, subject): from
  * the scores when every school of the scope that took the exam has them,
  * from the summaries when none has, pooled when they mix. A mixed scope
- * writes no histogram: the scores cover only part of its candidates. */
+ * writes no histogram: the scores cover only part of its candidates.
+ * The scores are merged in c->acc already (merge_scope). */
 static ss_status emit_group(exam_ctx *c, ind_rows *rows, hist_out *w,
 			    size_t y, size_t x, size_t sj,
 			    const ind_scope *sc, const char *year,
-			    const char *label, long sub_rank, long *heads,
-			    ss_error *e)
+			    ind_key_ids *ids, long *heads, ss_error *e)
 {
-	ind_key k = { year, sc->name, IND_EXAM_CANDIDATES, label, sub_rank };
-	stats_scores acc;
-	size_t m, nh = 0;
-	int any_hist = 0;
+	size_t ns = c->subjects.n, m, nh = 0;
+	const char *label = c->label[x * ns + sj];
+	ind_key k = { year, sc->name, IND_EXAM_CANDIDATES, label,
+		      (long)(x * ns + sj) };
+	scope_acc *a = &c->acc[x * ns + sj];
 	long line = 0;
 	ss_status st = SS_OK;
 
-	stats_scores_init(&acc);
-	for (m = 0; st == SS_OK && m < sc->nmembers; m++) {
-		long p = *slot(c, y, x, sj, sc->members[m]);
-		if (p < 0)
-			continue;
-		if (c->ent[p].hist) {
-			any_hist = 1;
-			if (!stats_scores_merge(&acc, &c->ent[p].sc))
-				st = nomem(e);
-		} else if (c->ent[p].head >= 0) {
-			heads[nh++] = c->ent[p].head;
+	if (a->failed)
+		return nomem(e);
+	/* the key's strings were looked up for the scope and year */
+	ids->suffix = c->label_id[x * ns + sj];
+	rows->fixed = ids;
+	if (c->summarized[yx(c, y, x) * ns + sj])
+		for (m = 0; m < sc->nmembers; m++) {
+			long p = *slot(c, y, x, sj, sc->members[m]);
+			if (p >= 0 && !c->ent[p].hist && c->ent[p].head >= 0)
+				heads[nh++] = c->ent[p].head;
 		}
-	}
-	if (st == SS_OK && any_hist && nh == 0) {
-		st = emit_hist(c, rows, &k, &acc, e);
+	if (a->any_hist && nh == 0) {
+		st = emit_hist(c, rows, &k, &a->s, e);
 		if (st == SS_OK && hist_scope(c, sc))
-			st = write_hists(c, w, year, sc->name, label, &acc, e);
-	} else if (st == SS_OK && any_hist) {
-		st = emit_mixed(c, rows, &k, &acc, heads, nh, e);
-	} else if (st == SS_OK && nh > 0) {
+			st = write_hists(c, w, year, sc->name, label, &a->s,
+					 e);
+	} else if (a->any_hist) {
+		st = emit_mixed(c, rows, &k, &a->s, heads, nh, e);
+	} else if (nh > 0) {
 		if (sc->kind == IND_SCOPE_SCHOOL)
 			line = c->rows[heads[0]].line;
 		st = emit_summary(c, rows, &k, heads, nh, line, e);
 	}
-	stats_scores_release(&acc);
+	rows->fixed = NULL;
 	return st;
 }
 
@@ -840,33 +1274,48 @@ static ss_status exam_year(exam_ctx *c, ind_rows *rows, hist_out *w, size_t y,
 			   long *heads, ss_error *e)
 {
 	char year[16], label[2 * NAME_MAX_LEN + 2];
-	size_t x, sj, i, nexams = 0;
+	size_t x, sj, i, nexams = 0, ns = c->subjects.n;
 	ss_status st = SS_OK;
 
 	ind_year_format(c->years.start[y], year, sizeof year);
 	for (x = 0; x < c->exams.n; x++)
 		nexams += c->present[yx(c, y, x)];
+	for (x = 0; x < c->exams.n; x++)
+		for (sj = 0; sj < ns; sj++) {
+			/* The exam joins the name only when the year has
+			 * several, so the usual single-exam names stay
+			 * short and stable. */
+			if (nexams > 1)
+				snprintf(label, sizeof label, "%s:%s",
+					 c->exams.name[x], c->subjects.name[sj]);
+			else
+				snprintf(label, sizeof label, "%s",
+					 c->subjects.name[sj]);
+			free(c->label[x * ns + sj]);
+			if (!(c->label[x * ns + sj] = strdup(label)))
+				return nomem(e);
+			c->label_id[x * ns + sj] =
+				ind_rows_suffix_id(rows, label);
+			if (c->label_id[x * ns + sj] < 0)
+				return nomem(e);
+		}
 	for (i = 0; st == SS_OK && i < c->in->scopes.n; i++) {
 		const ind_scope *sc = &c->in->scopes.scope[i];
+		ind_key k = { year, sc->name, IND_EXAM_CANDIDATES, NULL, 0 };
+		ind_key_ids ids;
+		int have_ids = 0;
+		merge_scope(c, y, sc);
 		for (x = 0; st == SS_OK && x < c->exams.n; x++) {
 			if (!c->present[yx(c, y, x)])
 				continue;
-			for (sj = 0; st == SS_OK && sj < c->subjects.n; sj++) {
-				/* The exam joins the name only when the year
-				 * has several, so the usual single-exam
-				 * names stay short and stable. */
-				if (nexams > 1)
-					snprintf(label, sizeof label, "%s:%s",
-						 c->exams.name[x],
-						 c->subjects.name[sj]);
-				else
-					snprintf(label, sizeof label, "%s",
-						 c->subjects.name[sj]);
+			/* the scope's strings, once for all its subjects */
+			if (!have_ids &&
+			    (st = ind_rows_key_ids(rows, &k, &ids, e)) != SS_OK)
+				break;
+			have_ids = 1;
+			for (sj = 0; st == SS_OK && sj < ns; sj++)
 				st = emit_group(c, rows, w, y, x, sj, sc, year,
-						label,
-						(long)(x * c->subjects.n + sj),
-						heads, e);
-			}
+						&ids, heads, e);
 		}
 	}
 	return st;

@@ -96,4 +96,19 @@ int ind_real_at(const ctable *t, size_t row, int col, double *out,
 /* src_line of a row (0 when the column is missing or empty). */
 long ind_src_line(const ctable *t, size_t row);
 
+/* The year, scope and suffix of a key, looked up in the row list once:
+ * a producer adding many rows with the same strings (the exam producer:
+ * six for each of 50,000 scopes and subjects of a national file) points
+ * rows->fixed at them, and ind_rows_add_* then only read the key's id
+ * and sub_rank, until rows->fixed is NULL again. */
+typedef struct ind_key_ids {
+	long year, scope, suffix;
+} ind_key_ids;
+
+/* SS_ENOMEM when a string cannot be added. */
+ss_status ind_rows_key_ids(ind_rows *r, const ind_key *k, ind_key_ids *ids,
+			   ss_error *e);
+/* The suffix part alone (NULL or "" for none); -1 on ENOMEM. */
+long ind_rows_suffix_id(ind_rows *r, const char *suffix);
+
 #endif

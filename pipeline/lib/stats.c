@@ -39,12 +39,27 @@ static double clamp01(double v)
 	return v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v);
 }
 
+int stats_wilson_z(double level, double *z)
+{
+	return two_sided_z(level, z);
+}
+
 int stats_wilson(long long k, long long n, double level, double *low,
 		 double *high)
 {
-	double z, nn, p, z2n, denom, centre, half, lo, hi;
+	double z;
 
 	if (n <= 0 || k < 0 || k > n || !two_sided_z(level, &z))
+		return 0;
+	return stats_wilson_at(k, n, z, low, high);
+}
+
+int stats_wilson_at(long long k, long long n, double z, double *low,
+		    double *high)
+{
+	double nn, p, z2n, denom, centre, half, lo, hi;
+
+	if (n <= 0 || k < 0 || k > n || !(z > 0.0) || !isfinite(z))
 		return 0;
 	nn = (double)n;
 	p = (double)k / nn;
@@ -256,40 +271,73 @@ int stats_scores_sd(const stats_scores *s, double *sd)
 }
 
 /* Walks the scores in value order (grid bins and off-grid entries merged)
- * and returns the hundredths of the order statistic with 0-based rank r,
- * or -1 when the counts hold fewer than r + 1 scores (a histogram read
- * from a file whose n disagrees with its counts). */
-static long order_statistic(const stats_scores *s, long long r)
+ * and finds the hundredths of the order statistics with 0-based ranks r
+ * and, when want_hi, r + 1, in one walk. Returns 0 when the counts hold
+ * fewer scores than that (a histogram read from a file whose n disagrees
+ * with its counts). */
+static int order_statistics(const stats_scores *s, long long r, int want_hi,
+			    long *lo, long *hi)
 {
 	long long seen = 0;
 	size_t j = 0;
-	int b;
+	int b, have_lo = 0;
 
-	for (b = 0; b <= STATS_GRID_BINS; b++) {
+	/* Called for each value h in order after its count is in seen. */
+#define AT_VALUE(h)                                                  \
+	do {                                                         \
+		if (!have_lo && r < seen) {                          \
+			*lo = (h);                                   \
+			have_lo = 1;                                 \
+		}                                                    \
+		if (have_lo && (!want_hi || r + 1 < seen)) {         \
+			if (want_hi)                                 \
+				*hi = (h);                           \
+			return 1;                                    \
+		}                                                    \
+	} while (0)
+
+	b = 0;
+	if (s->noffgrid == 0) {
+		/* Only grid values: whole blocks of bins below rank r are
+		 * passed over by their sum (counts of a block all >= 0, so
+		 * no bin inside it can reach r). */
+		enum { BLOCK = 8 };
+		for (; b + BLOCK <= STATS_GRID_BINS; b += BLOCK) {
+			long long block = 0;
+			int negative = 0;
+			for (int i = 0; i < BLOCK; i++) {
+				block += s->bins[b + i];
+				negative |= s->bins[b + i] < 0;
+			}
+			if (negative || r < seen + block)
+				break;
+			seen += block;
+		}
+	}
+	for (; b <= STATS_GRID_BINS; b++) {
 		long h = (long)b * GRID_STEP_X100;
 		/* Off-grid values below this bin; after the last bin, all the
 		 * rest (none when the struct was filled by stats_scores_add). */
 		while (j < s->noffgrid &&
 		       (b == STATS_GRID_BINS || s->offgrid[j].hundredths < h)) {
 			seen += s->offgrid[j].count;
-			if (r < seen)
-				return s->offgrid[j].hundredths;
+			AT_VALUE(s->offgrid[j].hundredths);
 			j++;
 		}
 		if (b == STATS_GRID_BINS)
 			break;
 		seen += s->bins[b];
-		if (r < seen)
-			return h;
+		AT_VALUE(h);
 	}
-	return -1;
+#undef AT_VALUE
+	return 0;
 }
 
 int stats_scores_quantile(const stats_scores *s, double p, double *q)
 {
 	double index, delta;
 	long long lhs;
-	long lo, hi;
+	long lo = 0, hi = 0;
 
 	if (s->n <= 0 || !(p >= 0.0 && p <= 1.0))
 		return 0;
@@ -298,9 +346,7 @@ int stats_scores_quantile(const stats_scores *s, double p, double *q)
 	index = p * (double)(s->n - 1);
 	lhs = (long long)index;
 	delta = index - (double)lhs;
-	lo = order_statistic(s, lhs);
-	hi = lhs == s->n - 1 ? lo : order_statistic(s, lhs + 1);
-	if (lo < 0 || hi < 0)
+	if (!order_statistics(s, lhs, lhs != s->n - 1, &lo, &hi))
 		return 0;
 	if (lhs == s->n - 1)
 		*q = (double)lo / 100.0;
@@ -314,11 +360,15 @@ long long stats_scores_count_at_least(const stats_scores *s, long hundredths)
 {
 	long long c = 0;
 	size_t j;
-	int b;
+	long b = 0;
 
-	for (b = 0; b < STATS_GRID_BINS; b++)
-		if ((long)b * GRID_STEP_X100 >= hundredths)
-			c += s->bins[b];
+	/* Grid value 5 b >= h for every b from ceil(h / 5) on. */
+	if (hundredths > (long)(STATS_GRID_BINS - 1) * GRID_STEP_X100)
+		b = STATS_GRID_BINS;
+	else if (hundredths > 0)
+		b = (hundredths + GRID_STEP_X100 - 1) / GRID_STEP_X100;
+	for (; b < STATS_GRID_BINS; b++)
+		c += s->bins[b];
 	for (j = offgrid_lower_bound(s, hundredths); j < s->noffgrid; j++)
 		c += s->offgrid[j].count;
 	return c;
@@ -328,11 +378,15 @@ long long stats_scores_count_at_most(const stats_scores *s, long hundredths)
 {
 	long long c = 0;
 	size_t j, end;
-	int b;
+	long b, last = -1;
 
-	for (b = 0; b < STATS_GRID_BINS; b++)
-		if ((long)b * GRID_STEP_X100 <= hundredths)
-			c += s->bins[b];
+	/* Grid value 5 b <= h for every b up to floor(h / 5). */
+	if (hundredths >= (long)(STATS_GRID_BINS - 1) * GRID_STEP_X100)
+		last = STATS_GRID_BINS - 1;
+	else if (hundredths >= 0)
+		last = hundredths / GRID_STEP_X100;
+	for (b = 0; b <= last; b++)
+		c += s->bins[b];
 	end = hundredths == LONG_MAX ? s->noffgrid
 				     : offgrid_lower_bound(s, hundredths + 1);
 	for (j = 0; j < end; j++)
