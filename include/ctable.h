@@ -7,9 +7,11 @@
  * indicators.csv has some 300,000 rows, and a string per cell made loading
  * it slower than the work done with it. Files as the stages write them
  * (UTF-8, no BOM, LF, RFC 4180 quoting within a line) are read by a direct
- * scanner in place; anything else — a BOM, CRLF, blank lines, quoted line
- * breaks, a malformed record — goes through csvin, so the same tolerances
- * apply and errors carry the same file:line:column messages. */
+ * scanner, a megabyte at a time; anything else — a BOM, CRLF, blank lines,
+ * quoted line breaks, a malformed record — goes through csvin, so the
+ * same tolerances apply and errors carry the same file:line:column
+ * messages. ctable_stream hands the rows to the caller instead of storing
+ * them. */
 #ifndef SCHOOLSTAT_CTABLE_H
 #define SCHOOLSTAT_CTABLE_H
 
@@ -53,6 +55,28 @@ ss_status ctable_load(ctable *t, const char *path, ss_error *e);
  * Rows that are not kept are still checked: a malformed one is an error. */
 ss_status ctable_load_opt(ctable *t, const char *path,
 			  const ctable_options *opt, ss_error *e);
+
+/* What a streamed table does with its header and rows, for a caller that
+ * keeps its own compact form of a large table instead of the cells. The
+ * callbacks return 0, or nonzero to stop (the load then fails with
+ * SS_ENOMEM: they stop only when out of memory). */
+typedef struct ctable_sink {
+	int (*header)(void *ctx, char *const *names, size_t ncols);
+	/* line: the physical line where the row starts */
+	int (*row)(void *ctx, const char *const *fields, size_t ncols,
+		   long line);
+	/* forgets every row taken: the file is read again from the start
+	   (the direct scanner met something it leaves to csvin) */
+	void (*reset)(void *ctx);
+	void *ctx;
+} ctable_sink;
+
+/* Reads path as ctable_load_opt does (same checks, same errors) and hands
+ * the header and each kept row to k instead of storing them; the strings
+ * are valid only during the call. Memory stays constant: the file is read
+ * a megabyte at a time. */
+ss_status ctable_stream(const char *path, const ctable_sink *k,
+			const ctable_options *opt, ss_error *e);
 
 /* Loads dir/name when that file exists and sets *present to 1; a missing
  * file is not an error (*present 0, t empty). A file that exists but

@@ -279,6 +279,72 @@ static void test_keep_selects_rows_and_keeps_their_lines(void **state)
 	ctable_release(&l.t);
 }
 
+typedef struct counting {
+	size_t headers, rows, resets;
+	long last_line;
+} counting;
+
+static int count_header(void *ctx, char *const *names, size_t n)
+{
+	counting *c = ctx;
+
+	(void)names;
+	(void)n;
+	c->headers++;
+	return 0;
+}
+
+static int count_row(void *ctx, const char *const *fields, size_t n,
+		     long line)
+{
+	counting *c = ctx;
+
+	(void)fields;
+	(void)n;
+	c->rows++;
+	c->last_line = line;
+	return 0;
+}
+
+static void count_reset(void *ctx)
+{
+	counting *c = ctx;
+
+	c->headers = c->rows = 0;
+	c->resets++;
+}
+
+/* Files as the stages write them never leave the direct scanner (no
+ * reset); a CRLF file is handed to csvin once, and the sink sees every
+ * row once after the reset. */
+static void test_stream_direct_and_fallback(void **state)
+{
+	scratch *s = *state;
+	static const char plain[] =
+		"year,scope,name\n"
+		"2024,s1,\"Trường \"\"A\"\", Hòa Bình\"\n"
+		"2024,s2,plain\n";
+	static const char crlf[] = "a,b\r\n1,2\r\n3,4\r\n";
+	counting c;
+	ctable_sink k = { count_header, count_row, count_reset, &c };
+	ss_error e;
+
+	write_file(s->path, plain, sizeof plain - 1);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(ctable_stream(s->path, &k, NULL, &e), SS_OK);
+	assert_int_equal(c.resets, 0);
+	assert_int_equal(c.headers, 1);
+	assert_int_equal(c.rows, 2);
+	assert_int_equal(c.last_line, 3);
+	write_file(s->path, crlf, sizeof crlf - 1);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(ctable_stream(s->path, &k, NULL, &e), SS_OK);
+	assert_int_equal(c.resets, 1);
+	assert_int_equal(c.headers, 1);
+	assert_int_equal(c.rows, 2);
+	assert_int_equal(c.last_line, 3);
+}
+
 static void test_missing_file_is_eio(void **state)
 {
 	scratch *s = *state;
@@ -302,6 +368,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_keep_selects_rows_and_keeps_their_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_direct_and_fallback,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file_is_eio, setup,
 						teardown),
 	};

@@ -34,11 +34,6 @@ void ctable_release(ctable *t)
 	memset(t, 0, sizeof *t);
 }
 
-static ss_status oom(const ctable *t, ss_error *e)
-{
-	return err_set(e, SS_ENOMEM, t->path, 0, 0, "out of memory");
-}
-
 /* Room for one more row in cells and lines. */
 static int grow_rows(ctable *t, size_t *cap)
 {
@@ -67,88 +62,71 @@ static int grow_rows(ctable *t, size_t *cap)
 
 typedef enum { DIRECT_OK, DIRECT_NO, DIRECT_NOMEM } direct_result;
 
-/* Reads the whole file into t->text (NUL-terminated). */
-static ss_status slurp(ctable *t, ss_error *e)
+#define CTABLE_CHUNK (1024 * 1024)
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Nonzero when some byte of x is zero. */
+static uint64_t any_zero(uint64_t x)
 {
-	struct stat sb;
-	size_t len = 0, cap;
-	int fd = open(t->path, O_RDONLY | O_CLOEXEC);
-
-	/* worded as csvin words them, whichever reader meets the failure */
-	if (fd < 0)
-		return err_set_errno(e, SS_EIO, NULL, errno, "cannot open '%s'",
-				     t->path);
-	cap = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0
-		      ? (size_t)sb.st_size + 1 : 65536;
-	if (!(t->text = malloc(cap))) {
-		close(fd);
-		return oom(t, e);
-	}
-	for (;;) {
-		ssize_t got;
-
-		if (len + 1 >= cap) {
-			char *bigger = cap <= SIZE_MAX / 2 ? realloc(t->text, cap * 2) : NULL;
-
-			if (!bigger) {
-				close(fd);
-				return oom(t, e);
-			}
-			t->text = bigger;
-			cap *= 2;
-		}
-		got = read(fd, t->text + len, cap - 1 - len);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int err = errno;
-
-			close(fd);
-			return err_set_errno(e, SS_EIO, NULL, err, "cannot read '%s'",
-					     t->path);
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	close(fd);
-	t->text[len] = '\0';
-	t->text_len = len;
-	t->text_cap = cap;
-	return SS_OK;
+	return (x - ONES) & ~x & HIGHS;
 }
 
-/* Splits the record at s[*pos] in place: each field is NUL-terminated
- * where it ends, a quoted one unquoted. Its start offsets go to fields
- * (*nfields of them, growing *cap). Returns DIRECT_NO for whatever the
- * direct scanner leaves to csvin: a blank line, a quote inside an
- * unquoted field, text after a closing quote, a line break inside quotes,
- * an over-long record. */
-static direct_result split_record(char *s, size_t len, size_t *pos,
-				  uint32_t **fields, size_t *nfields, size_t *cap)
+/* 0x80 in exactly the bytes of x that are zero. */
+static uint64_t zero_bytes(uint64_t x)
 {
-	size_t p = *pos, start = *pos, n = 0;
+	return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS);
+}
+
+typedef struct scanner {
+	const ctable_sink *k;
+	const ctable_options *opt;
+	uint32_t *starts;      /* field offsets in the line */
+	const char **fields;
+	size_t cap, ncols;
+	char **header;         /* the sink's copy is its own; this one is
+				  for the keep predicate */
+	char *header_text;
+	long line;
+} scanner;
+
+static int room_for_field(scanner *sc, size_t nf)
+{
+	if (nf < sc->cap)
+		return 0;
+	size_t cap = sc->cap ? sc->cap * 2 : 64;
+	uint32_t *s = realloc(sc->starts, cap * sizeof *s);
+	const char **f;
+
+	if (!s)
+		return -1;
+	sc->starts = s;
+	if (!(f = realloc(sc->fields, cap * sizeof *f)))
+		return -1;
+	sc->fields = f;
+	sc->cap = cap;
+	return 0;
+}
+
+/* A line with quotes, split in place: each quoted field unquoted ("" is a
+ * quote) and NUL-terminated. DIRECT_NO for text after a closing quote or
+ * a quote left open (a line break inside quotes: csvin's). */
+static direct_result split_quoted(scanner *sc, char *s, size_t len,
+				  size_t *nfields)
+{
+	size_t p = 0, n = 0;
 	int more = 1;
 
 	while (more) {
 		size_t w;
 
-		if (n == *cap) {
-			size_t ncap = *cap ? *cap * 2 : 16;
-			uint32_t *bigger = realloc(*fields, ncap * sizeof *bigger);
-
-			if (!bigger)
-				return DIRECT_NOMEM;
-			*fields = bigger;
-			*cap = ncap;
-		}
-		(*fields)[n++] = (uint32_t)p;
+		if (room_for_field(sc, n) != 0)
+			return DIRECT_NOMEM;
+		sc->starts[n++] = (uint32_t)p;
 		if (p < len && s[p] == '"') {
-			/* quoted: "" is a quote, the closing one ends the field */
-			w = p;
-			p++;
+			w = p++;
 			for (;;) {
-				if (p >= len || s[p] == '\n')
+				if (p >= len)
 					return DIRECT_NO;
 				if (s[p] == '"') {
 					if (p + 1 < len && s[p + 1] == '"') {
@@ -161,93 +139,297 @@ static direct_result split_record(char *s, size_t len, size_t *pos,
 				}
 				s[w++] = s[p++];
 			}
-			if (p < len && s[p] != ',' && s[p] != '\n')
+			if (p < len && s[p] != ',')
 				return DIRECT_NO;
 		} else {
-			while (p < len && s[p] != ',' && s[p] != '\n') {
+			while (p < len && s[p] != ',') {
 				if (s[p] == '"')
 					return DIRECT_NO;
 				p++;
 			}
 			w = p;
 		}
-		more = p < len && s[p] == ',';
+		more = p < len;
 		s[w] = '\0';
-		if (p < len)
-			p++; /* the comma or the line feed */
+		p++;
 	}
-	/* a line of nothing but blanks is skipped by csvin, counted there */
-	if (n == 1) {
-		size_t i = start;
-
-		while (s[i] == ' ' || s[i] == '\t')
-			i++;
-		if (s[i] == '\0')
-			return DIRECT_NO;
-	}
-	if (p - start > CSVIN_DEFAULT_MAX_LINE)
-		return DIRECT_NO;
-	*pos = p;
 	*nfields = n;
 	return DIRECT_OK;
 }
 
-/* The table straight from t->text. On DIRECT_NO nothing is kept and
- * t->text is spoiled (fields were cut in place): the caller frees it. */
-static direct_result load_direct(ctable *t, const ctable_options *opt)
+static int keep_header(scanner *sc, char *const *names, size_t n)
 {
-	char *s = t->text;
-	size_t len = t->text_len, pos = 0, n, fcap = 0, rcap = 0;
-	uint32_t *fields = NULL;
-	const char **row = NULL;
-	long line = 0;
-	direct_result r = DIRECT_OK;
+	size_t bytes = 0;
+	char *p;
 
-	if (len >= CTABLE_MAX_TEXT || len == 0 ||
-	    (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) ||
-	    memchr(s, '\r', len) || memchr(s, '\0', len) ||
-	    !text_utf8_valid(s, len, NULL))
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(names[i]) + 1;
+	if (!(sc->header = malloc(n * sizeof *sc->header)) ||
+	    !(sc->header_text = malloc(bytes)))
+		return -1;
+	p = sc->header_text;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]) + 1;
+
+		memcpy(p, names[i], len);
+		sc->header[i] = p;
+		p += len;
+	}
+	sc->ncols = n;
+	return 0;
+}
+
+/* One line p[0..n) without its line feed (p[n] is writable): split at
+ * the commas in place and handed on. DIRECT_NO for anything csvin reads
+ * otherwise or words an error for: CR, NUL, bad UTF-8, a blank line, a
+ * ragged row, an over-long line, a broken quote. Eight bytes at a time
+ * where there are no quotes: the big tables are some 40 MB. */
+static direct_result take_line(scanner *sc, char *p, size_t n)
+{
+	size_t i = 0, nf = 1;
+	uint64_t high = 0;
+	int quoted = 0;
+	direct_result r;
+
+	sc->line++;
+	if (n + 1 >= CSVIN_DEFAULT_MAX_LINE)
 		return DIRECT_NO;
-	while (pos < len && r == DIRECT_OK) {
-		line++;
-		if ((r = split_record(s, len, &pos, &fields, &n, &fcap)) != DIRECT_OK)
+	if (room_for_field(sc, 0) != 0)
+		return DIRECT_NOMEM;
+	sc->starts[0] = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, commas;
+
+		memcpy(&x, p + i, sizeof x);
+		high |= x;
+		if (any_zero(x ^ (ONES * '\r')) | any_zero(x))
+			return DIRECT_NO;
+		if (any_zero(x ^ (ONES * '"')))
+			quoted = 1;
+		for (commas = zero_bytes(x ^ (ONES * ',')); commas;
+		     commas &= commas - 1) {
+			if (room_for_field(sc, nf) != 0)
+				return DIRECT_NOMEM;
+			sc->starts[nf++] =
+				(uint32_t)(i + (size_t)__builtin_ctzll(commas) / 8 + 1);
+		}
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		high |= c;
+		if (c == ',') {
+			if (room_for_field(sc, nf) != 0)
+				return DIRECT_NOMEM;
+			sc->starts[nf++] = (uint32_t)(i + 1);
+		} else if (c == '\r' || c == '\0') {
+			return DIRECT_NO;
+		} else if (c == '"') {
+			quoted = 1;
+		}
+	}
+	if ((high & HIGHS) && !text_utf8_valid(p, n, NULL))
+		return DIRECT_NO;
+	if (quoted) {
+		if ((r = split_quoted(sc, p, n, &nf)) != DIRECT_OK)
+			return r;
+	} else {
+		for (size_t j = 1; j < nf; j++)
+			p[sc->starts[j] - 1] = '\0';
+		p[n] = '\0';
+	}
+	/* csvin skips a line of blanks (and counts it): it is not a row */
+	if (nf == 1 && p[strspn(p, " \t")] == '\0' && !(quoted && n > 0))
+		return DIRECT_NO;
+	for (size_t j = 0; j < nf; j++)
+		sc->fields[j] = p + sc->starts[j];
+	if (!sc->header) {
+		if (keep_header(sc, (char *const *)sc->fields, nf) != 0 ||
+		    sc->k->header(sc->k->ctx, sc->header, nf) != 0)
+			return DIRECT_NOMEM;
+		return DIRECT_OK;
+	}
+	if (nf != sc->ncols)
+		return DIRECT_NO; /* csvin words the error */
+	if (sc->opt && sc->opt->keep &&
+	    !sc->opt->keep(sc->fields, nf, sc->header, sc->opt->keep_ctx))
+		return DIRECT_OK;
+	return sc->k->row(sc->k->ctx, sc->fields, nf, sc->line) ? DIRECT_NOMEM
+							       : DIRECT_OK;
+}
+
+static void scanner_release(scanner *sc)
+{
+	free(sc->starts);
+	free(sc->fields);
+	free(sc->header);
+	free(sc->header_text);
+	memset(sc, 0, sizeof *sc);
+}
+
+/* The whole file through take_line, a chunk at a time. DIRECT_NO also
+ * when the file cannot be opened or read: csvin then words the error. */
+static direct_result stream_direct(const char *path, scanner *sc)
+{
+	size_t cap = CTABLE_CHUNK, len = 0, start;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), eof = 0, checked_bom = 0;
+	direct_result r = DIRECT_OK;
+	char *buf;
+
+	if (fd < 0)
+		return DIRECT_NO;
+	/* one byte more than is read: the last line gets its NUL there */
+	if (!(buf = malloc(cap + 1))) {
+		close(fd);
+		return DIRECT_NOMEM;
+	}
+	while (r == DIRECT_OK && !eof) {
+		ssize_t got = read(fd, buf + len, cap - len);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			r = DIRECT_NO;
 			break;
-		if (!t->header) {
-			if (!(t->header = malloc(n * sizeof *t->header)) ||
-			    !(row = malloc(n * sizeof *row))) {
+		}
+		eof = got == 0;
+		len += (size_t)got;
+		if (!checked_bom && (len >= 3 || eof)) {
+			checked_bom = 1;
+			if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+				r = DIRECT_NO;
+				break;
+			}
+		}
+		start = 0;
+		while (r == DIRECT_OK && start < len) {
+			char *nl = memchr(buf + start, '\n', len - start);
+			size_t end = nl ? (size_t)(nl - buf) : len;
+
+			if (!nl && !eof)
+				break;
+			r = take_line(sc, buf + start, end - start);
+			start = nl ? end + 1 : len;
+		}
+		if (r != DIRECT_OK)
+			break;
+		memmove(buf, buf + start, len - start);
+		len -= start;
+		if (len == cap) {
+			char *bigger;
+
+			if (cap > CSVIN_DEFAULT_MAX_LINE) {
+				r = DIRECT_NO; /* a line csvin finds too long */
+				break;
+			}
+			if (!(bigger = realloc(buf, cap * 2 + 1))) {
 				r = DIRECT_NOMEM;
 				break;
 			}
-			for (size_t i = 0; i < n; i++)
-				t->header[i] = s + fields[i];
-			t->ncols = n;
-			continue;
+			buf = bigger;
+			cap *= 2;
 		}
-		if (n != t->ncols) {
-			r = DIRECT_NO; /* csvin words the error */
-			break;
-		}
-		if (opt && opt->keep) {
-			for (size_t i = 0; i < n; i++)
-				row[i] = s + fields[i];
-			if (!opt->keep(row, n, t->header, opt->keep_ctx))
-				continue;
-		}
-		if (grow_rows(t, &rcap) != 0) {
-			r = DIRECT_NOMEM;
-			break;
-		}
-		memcpy(t->cells + t->nrows * t->ncols, fields, n * sizeof *fields);
-		t->lines[t->nrows++] = line;
 	}
-	free(fields);
-	free(row);
-	if (r == DIRECT_OK && !t->header)
-		r = DIRECT_NO;
+	close(fd);
+	free(buf);
+	if (r == DIRECT_OK && !sc->header)
+		r = DIRECT_NO; /* empty: csvin words the error */
 	return r;
 }
 
 /* ------------------------------------------------------------ general */
+
+static ss_status stream_general(const char *path, const ctable_sink *k,
+				const ctable_options *opt, ss_error *e)
+{
+	csvin_options copt = { ',', NULL, 0 };
+	csvin_reader *r = NULL;
+	const csvin_row *row;
+	size_t ncols = 0;
+	char **header = NULL;
+	ss_status st;
+
+	if ((st = csvin_open(&r, path, &copt, e)) != SS_OK)
+		return st;
+	while ((st = csvin_next(r, &row, e)) == SS_OK && row) {
+		if (row->status != CSVIN_ROW_OK) {
+			st = err_set(e, SS_EDATA, path, row->line,
+				     row->problem_column, "%s", row->problem);
+			break;
+		}
+		if (!header) {
+			size_t n = row->nfields ? row->nfields : 1;
+			size_t bytes = n * sizeof *header;
+
+			for (size_t i = 0; i < row->nfields; i++)
+				bytes += strlen(row->fields[i]) + 1;
+			/* one block: the names follow the pointers */
+			if (!(header = malloc(bytes))) {
+				st = err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
+				break;
+			}
+			char *p = (char *)(header + n);
+
+			for (size_t i = 0; i < row->nfields; i++) {
+				size_t len = strlen(row->fields[i]) + 1;
+
+				memcpy(p, row->fields[i], len);
+				header[i] = p;
+				p += len;
+			}
+			ncols = row->nfields;
+			if (k->header(k->ctx, header, ncols) != 0) {
+				st = err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
+				break;
+			}
+			continue;
+		}
+		if (row->nfields != ncols) {
+			st = err_set(e, SS_EDATA, path, row->line, 1,
+				     "row has %zu fields (expected %zu)",
+				     row->nfields, ncols);
+			break;
+		}
+		if (opt && opt->keep &&
+		    !opt->keep((const char *const *)row->fields, ncols, header,
+			       opt->keep_ctx))
+			continue;
+		if (k->row(k->ctx, (const char *const *)row->fields, ncols,
+			   row->line) != 0) {
+			st = err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
+			break;
+		}
+	}
+	if (st == SS_OK && !header)
+		st = err_set(e, SS_EDATA, path, 1, 1,
+			     "empty file (expected a header row)");
+	free(header);
+	csvin_free(r);
+	return st;
+}
+
+ss_status ctable_stream(const char *path, const ctable_sink *k,
+			const ctable_options *opt, ss_error *e)
+{
+	if (!opt || !opt->general_reader) {
+		scanner sc;
+		direct_result r;
+
+		memset(&sc, 0, sizeof sc);
+		sc.k = k;
+		sc.opt = opt;
+		r = stream_direct(path, &sc);
+		scanner_release(&sc);
+		if (r == DIRECT_OK)
+			return SS_OK;
+		if (r == DIRECT_NOMEM)
+			return err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
+		k->reset(k->ctx);
+	}
+	return stream_general(path, k, opt, e);
+}
+
+/* ------------------------------------------------------------ loading */
 
 /* Appends a NUL-terminated copy of s to t->text; *off gets its offset. */
 static int append_text(ctable *t, const char *s, uint32_t *off)
@@ -273,117 +455,86 @@ static int append_text(ctable *t, const char *s, uint32_t *off)
 	return 0;
 }
 
-static ss_status bad_row(const ctable *t, const csvin_row *row, ss_error *e)
-{
-	return err_set(e, SS_EDATA, t->path, row->line, row->problem_column,
-		       "%s", row->problem);
-}
+typedef struct store {
+	ctable *t;
+	size_t cap;    /* rows room */
+	size_t hint;   /* bytes the text will need, at most */
+} store;
 
-/* The header in a block of its own: data cells may move t->text. */
-static ss_status read_header(ctable *t, const csvin_row *row, ss_error *e)
+static int store_header(void *ctx, char *const *names, size_t n)
 {
+	store *s = ctx;
+	ctable *t = s->t;
 	size_t bytes = 0;
 	char *p;
 
-	if (row->status != CSVIN_ROW_OK)
-		return bad_row(t, row, e);
-	for (size_t i = 0; i < row->nfields; i++)
-		bytes += strlen(row->fields[i]) + 1;
-	t->header = calloc(row->nfields ? row->nfields : 1, sizeof *t->header);
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(names[i]) + 1;
+	t->header = calloc(n ? n : 1, sizeof *t->header);
 	t->header_text = malloc(bytes ? bytes : 1);
 	if (!t->header || !t->header_text)
-		return oom(t, e);
+		return -1;
 	p = t->header_text;
-	for (size_t i = 0; i < row->nfields; i++) {
-		size_t n = strlen(row->fields[i]) + 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]) + 1;
 
-		memcpy(p, row->fields[i], n);
+		memcpy(p, names[i], len);
 		t->header[i] = p;
-		p += n;
+		p += len;
 	}
-	t->ncols = row->nfields;
-	return SS_OK;
+	t->ncols = n;
+	if (s->hint && !t->text && (t->text = malloc(s->hint)))
+		t->text_cap = s->hint;
+	return 0;
 }
 
-static ss_status append_row(ctable *t, const csvin_row *row, size_t *cap,
-			    const ctable_options *opt, ss_error *e)
+static int store_row(void *ctx, const char *const *fields, size_t n,
+		     long line)
 {
+	store *s = ctx;
+	ctable *t = s->t;
 	uint32_t *cells;
 
-	if (row->status != CSVIN_ROW_OK)
-		return bad_row(t, row, e);
-	if (row->nfields != t->ncols)
-		return err_set(e, SS_EDATA, t->path, row->line, 1,
-			       "row has %zu fields (expected %zu)",
-			       row->nfields, t->ncols);
-	if (opt && opt->keep &&
-	    !opt->keep((const char *const *)row->fields, row->nfields,
-		       t->header, opt->keep_ctx))
-		return SS_OK;
-	if (grow_rows(t, cap) != 0)
-		return oom(t, e);
+	if (grow_rows(t, &s->cap) != 0)
+		return -1;
 	cells = t->cells + t->nrows * t->ncols;
-	for (size_t i = 0; i < t->ncols; i++)
-		if (append_text(t, row->fields[i], &cells[i]) != 0)
-			return t->text_len > CTABLE_MAX_TEXT / 2
-				       ? err_set(e, SS_EDATA, t->path, row->line, 1,
-						 "table larger than 4 GiB")
-				       : oom(t, e);
-	t->lines[t->nrows++] = row->line;
-	return SS_OK;
+	for (size_t i = 0; i < n; i++)
+		if (append_text(t, fields[i], &cells[i]) != 0)
+			return -1;
+	t->lines[t->nrows++] = line;
+	return 0;
 }
 
-static ss_status load_general(ctable *t, const ctable_options *opt, ss_error *e)
+static void store_reset(void *ctx)
 {
-	csvin_options copt = { ',', NULL, 0 };
-	csvin_reader *r = NULL;
-	const csvin_row *row;
-	size_t cap = 0;
-	ss_status st;
+	store *s = ctx;
+	char *path = s->t->path;
 
-	if ((st = csvin_open(&r, t->path, &copt, e)) != SS_OK)
-		return st;
-	while ((st = csvin_next(r, &row, e)) == SS_OK && row) {
-		if (!t->header)
-			st = read_header(t, row, e);
-		else
-			st = append_row(t, row, &cap, opt, e);
-		if (st != SS_OK)
-			break;
-	}
-	if (st == SS_OK && !t->header)
-		st = err_set(e, SS_EDATA, t->path, 1, 1,
-			     "empty file (expected a header row)");
-	csvin_free(r);
-	return st;
+	s->t->path = NULL;
+	ctable_release(s->t);
+	s->t->path = path;
+	s->cap = 0;
 }
-
-/* ------------------------------------------------------------ loading */
 
 ss_status ctable_load_opt(ctable *t, const char *path,
 			  const ctable_options *opt, ss_error *e)
 {
+	store s = { t, 0, 0 };
+	ctable_sink k = { store_header, store_row, store_reset, &s };
+	struct stat sb;
 	ss_status st;
-	direct_result r;
 
 	ctable_init(t);
 	if (!(t->path = strdup(path)))
 		return err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
-	if (!opt || !opt->general_reader) {
-		if ((st = slurp(t, e)) != SS_OK)
-			return st;
-		if ((r = load_direct(t, opt)) == DIRECT_OK)
-			return SS_OK;
-		if (r == DIRECT_NOMEM)
-			return oom(t, e);
-		/* start again: the scanner cut the text in place */
-		char *keep_path = t->path;
-
-		t->path = NULL;
-		ctable_release(t);
-		t->path = keep_path;
-	}
-	return load_general(t, opt, e);
+	/* a whole table needs at most its file's bytes: no regrowing */
+	if ((!opt || !opt->keep) && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size > 0 && (unsigned long long)sb.st_size < CTABLE_MAX_TEXT)
+		s.hint = (size_t)sb.st_size + 1;
+	st = ctable_stream(path, &k, opt, e);
+	if (st == SS_ENOMEM && t->text_len + 1 >= CTABLE_MAX_TEXT / 2)
+		st = err_set(e, SS_EDATA, path, 0, 0, "table larger than 4 GiB");
+	return st;
 }
 
 ss_status ctable_load(ctable *t, const char *path, ss_error *e)

@@ -327,243 +327,9 @@ static const char *const info_cols[] = { "key", "value", NULL };
 /* ------------------------------------------------------------ streaming */
 
 /* The three big tables (indicators.csv, exam_histograms.csv and
- * clean/exam_hist.csv, some 40 MB at national scale) are read row by row
- * into what the report keeps of them, never whole into memory. */
-
-/* What a streamed table does with its header and rows. The callbacks
- * return 0, or -1 when out of memory. */
-typedef struct rsink {
-	int (*header)(void *ctx, const char *const *names, size_t n);
-	int (*row)(void *ctx, const char *const *fields, size_t n);
-	/* forgets every row taken (the file is then read again) */
-	void (*reset)(void *ctx);
-	void *ctx;
-} rsink;
-
-enum { FAST_OK, FAST_NO, FAST_NOMEM };
-
-#define FAST_CHUNK (1024 * 1024)
-
-typedef struct fast_state {
-	const rsink *k;
-	size_t *starts;       /* field offsets in the line */
-	const char **fields;
-	size_t cap, ncols;
-	int have_header;
-} fast_state;
-
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-/* Nonzero when some byte of x is zero. */
-static uint64_t any_zero(uint64_t x)
-{
-	return (x - ONES) & ~x & HIGHS;
-}
-
-/* 0x80 in exactly the bytes of x that are zero. */
-static uint64_t zero_bytes(uint64_t x)
-{
-	return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS);
-}
-
-/* Bytes the direct reading leaves to csvin: quotes, CR, NUL. */
-static int fast_special(unsigned char c)
-{
-	return c == '"' || c == '\r' || c == '\0';
-}
-
-static int add_start(fast_state *st, size_t *nf, size_t at)
-{
-	if (*nf == st->cap) {
-		size_t cap = st->cap * 2;
-		size_t *s = realloc(st->starts, cap * sizeof *s);
-		const char **f;
-
-		if (!s)
-			return -1;
-		st->starts = s;
-		if (!(f = realloc(st->fields, cap * sizeof *f)))
-			return -1;
-		st->fields = f;
-		st->cap = cap;
-	}
-	st->starts[(*nf)++] = at;
-	return 0;
-}
-
-/* One line p[0..n) without its line feed: split at the commas in place
- * and handed to the sink. FAST_NO for anything csvin could read
- * otherwise. Eight bytes at a time: a national table is some 40 MB. */
-static int fast_line(fast_state *st, char *p, size_t n)
-{
-	size_t i = 0, nf = 1, j;
-	uint64_t high = 0;
-
-	if (n + 1 >= CSVIN_DEFAULT_MAX_LINE)
-		return FAST_NO;
-	if (st->cap == 0) {
-		st->cap = 64;
-		st->starts = malloc(st->cap * sizeof *st->starts);
-		st->fields = malloc(st->cap * sizeof *st->fields);
-		if (!st->starts || !st->fields)
-			return FAST_NOMEM;
-	}
-	st->starts[0] = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t x, commas;
-
-		memcpy(&x, p + i, sizeof x);
-		high |= x;
-		if (any_zero(x ^ (ONES * '"')) | any_zero(x ^ (ONES * '\r')) |
-		    any_zero(x))
-			return FAST_NO;
-		for (commas = zero_bytes(x ^ (ONES * ',')); commas;
-		     commas &= commas - 1)
-			if (add_start(st, &nf,
-				      i + (size_t)__builtin_ctzll(commas) / 8 +
-					      1) != 0)
-				return FAST_NOMEM;
-	}
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		high |= c;
-		if (c == ',') {
-			if (add_start(st, &nf, i + 1) != 0)
-				return FAST_NOMEM;
-		} else if (fast_special(c)) {
-			return FAST_NO;
-		}
-	}
-	if ((high & HIGHS) && !text_utf8_valid(p, n, NULL))
-		return FAST_NO;
-	/* a blank line, a short or long row: csvin skips or words it */
-	if (st->have_header ? nf != st->ncols : nf < 2)
-		return FAST_NO;
-	for (j = 0; j < nf; j++) {
-		if (j > 0)
-			p[st->starts[j] - 1] = '\0';
-		st->fields[j] = p + st->starts[j];
-	}
-	p[n] = '\0';
-	if (!st->have_header) {
-		st->have_header = 1;
-		st->ncols = nf;
-		return st->k->header(st->k->ctx, st->fields, nf) ? FAST_NOMEM
-								 : FAST_OK;
-	}
-	return st->k->row(st->k->ctx, st->fields, nf) ? FAST_NOMEM : FAST_OK;
-}
-
-/* Reads path as the stages write their tables (UTF-8 without BOM, LF,
- * no quotes, every row as long as the header). FAST_NO as soon as the file
- * is anything else: the caller then reads it through ctable. */
-static int read_fast(const char *path, const rsink *k)
-{
-	fast_state st;
-	size_t cap = FAST_CHUNK, len = 0, start;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), eof = 0, r = FAST_OK;
-	int bom_checked = 0;
-	char *buf;
-
-	if (fd < 0)
-		return FAST_NO;
-	memset(&st, 0, sizeof st);
-	st.k = k;
-	/* one byte more than is read: the last line gets its NUL there */
-	if (!(buf = malloc(cap + 1))) {
-		close(fd);
-		return FAST_NOMEM;
-	}
-	while (r == FAST_OK && !eof) {
-		ssize_t got = read(fd, buf + len, cap - len);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = FAST_NO;
-			break;
-		}
-		eof = got == 0;
-		len += (size_t)got;
-		if (!bom_checked && (len >= 3 || eof)) {
-			bom_checked = 1;
-			if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
-				r = FAST_NO;
-				break;
-			}
-		}
-		start = 0;
-		while (r == FAST_OK && start < len) {
-			char *nl = memchr(buf + start, '\n', len - start);
-			size_t end = nl ? (size_t)(nl - buf) : len;
-
-			if (!nl && !eof)
-				break;
-			r = fast_line(&st, buf + start, end - start);
-			start = nl ? end + 1 : len;
-		}
-		if (r != FAST_OK)
-			break;
-		memmove(buf, buf + start, len - start);
-		len -= start;
-		if (len == cap) {
-			char *bigger;
-
-			if (cap > CSVIN_DEFAULT_MAX_LINE) {
-				r = FAST_NO; /* a line csvin finds too long */
-				break;
-			}
-			if (!(bigger = realloc(buf, cap * 2 + 1))) {
-				r = FAST_NOMEM;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	close(fd);
-	free(buf);
-	free(st.starts);
-	free(st.fields);
-	if (r == FAST_OK && !st.have_header)
-		r = FAST_NO; /* empty: ctable words the error */
-	return r;
-}
-
-/* Streams path into k: directly when the file is plain, else through
- * ctable_load, which has csvin's tolerances and error messages. */
-static ss_status read_table(const char *path, const rsink *k, ss_error *e)
-{
-	const char **fields = NULL;
-	ctable t;
-	ss_status st;
-	size_t i, j;
-	int r = read_fast(path, k);
-
-	if (r == FAST_OK)
-		return SS_OK;
-	if (r == FAST_NOMEM)
-		return err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
-	k->reset(k->ctx);
-	st = ctable_load(&t, path, e);
-	if (st == SS_OK &&
-	    !(fields = malloc((t.ncols ? t.ncols : 1) * sizeof *fields)))
-		st = err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
-	if (st == SS_OK &&
-	    k->header(k->ctx, (const char *const *)t.header, t.ncols) != 0)
-		st = err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
-	for (i = 0; st == SS_OK && i < t.nrows; i++) {
-		for (j = 0; j < t.ncols; j++)
-			fields[j] = ctable_get(&t, i, (int)j);
-		if (k->row(k->ctx, fields, t.ncols) != 0)
-			st = err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
-	}
-	free(fields);
-	ctable_release(&t);
-	return st;
-}
+ * clean/exam_hist.csv, some 40 MB at national scale) are streamed
+ * (ctable_stream) into what the report keeps of them, never whole into
+ * memory. */
 
 /* Column positions of a streamed table, found like ctable_col (the first
  * column of that name), and the first required column it lacks. */
@@ -573,7 +339,7 @@ typedef struct colmap {
 } colmap;
 
 static void colmap_find(colmap *m, const char *const *want,
-			const char *const *names, size_t n)
+			char *const *names, size_t n)
 {
 	size_t w, i;
 
@@ -665,7 +431,7 @@ typedef struct ind_sink {
 	long last_year, last_scope;
 } ind_sink;
 
-static int ind_take_header(void *ctx, const char *const *names, size_t n)
+static int ind_take_header(void *ctx, char *const *names, size_t n)
 {
 	ind_sink *k = ctx;
 
@@ -673,12 +439,15 @@ static int ind_take_header(void *ctx, const char *const *names, size_t n)
 	return 0;
 }
 
-static int ind_take_row(void *ctx, const char *const *f, size_t n)
+static int ind_take_row(void *ctx, const char *const *f, size_t n,
+			long line)
 {
 	ind_sink *k = ctx;
 	rdata *r = k->r;
 	rind_row *row;
 	long y, s, i;
+
+	(void)line; /* the report quotes no line of these tables */
 
 	if (r->nind == r->ind_cap) {
 		size_t cap = r->ind_cap ? r->ind_cap * 2 : 1024;
@@ -731,7 +500,7 @@ typedef struct hist_sink {
 	long last_year, last_subject;
 } hist_sink;
 
-static int hist_take_header(void *ctx, const char *const *names, size_t n)
+static int hist_take_header(void *ctx, char *const *names, size_t n)
 {
 	hist_sink *k = ctx;
 
@@ -739,12 +508,15 @@ static int hist_take_header(void *ctx, const char *const *names, size_t n)
 	return 0;
 }
 
-static int hist_take_row(void *ctx, const char *const *f, size_t n)
+static int hist_take_row(void *ctx, const char *const *f, size_t n,
+			long line)
 {
 	hist_sink *k = ctx;
 	rdata *r = k->r;
 	rhist_row *h;
 	long y, s;
+
+	(void)line; /* the report quotes no line of these tables */
 
 	if (strcmp(field(f, n, k->m.col[1]), "all") != 0)
 		return 0;
@@ -790,7 +562,7 @@ typedef struct exam_sink {
 	size_t last_item;
 } exam_sink;
 
-static int exam_take_header(void *ctx, const char *const *names, size_t n)
+static int exam_take_header(void *ctx, char *const *names, size_t n)
 {
 	exam_sink *k = ctx;
 
@@ -798,13 +570,16 @@ static int exam_take_header(void *ctx, const char *const *names, size_t n)
 	return 0;
 }
 
-static int exam_take_row(void *ctx, const char *const *f, size_t n)
+static int exam_take_row(void *ctx, const char *const *f, size_t n,
+			long line)
 {
 	exam_sink *k = ctx;
 	rexam_list *l = k->list;
 	const char *ex = field(f, n, k->m.col[1]);
 	long y, x;
 	size_t i;
+
+	(void)line; /* the report quotes no line of these tables */
 
 	if (!*ex)
 		return 0; /* a row without an exam names none */
@@ -845,7 +620,7 @@ static void exam_take_reset(void *ctx)
 
 /* Streams dir/name into k when the file exists (*present). */
 static ss_status stream_optional(const char *dir, const char *name,
-				 const rsink *k, int *present, ss_error *e)
+				 const ctable_sink *k, int *present, ss_error *e)
 {
 	char *path = join(dir, name);
 	ss_status st;
@@ -858,7 +633,7 @@ static ss_status stream_optional(const char *dir, const char *name,
 		return SS_OK;
 	}
 	*present = 1;
-	st = read_table(path, k, e);
+	st = ctable_stream(path, k, NULL, e);
 	free(path);
 	return st;
 }
@@ -1140,11 +915,11 @@ typedef struct exam_load {
 static void exam_load_run(void *arg)
 {
 	exam_load *x = arg;
-	const rsink exam_k[2] = {
+	const ctable_sink exam_k[2] = {
 		{ exam_take_header, exam_take_row, exam_take_reset, &x->ek[0] },
 		{ exam_take_header, exam_take_row, exam_take_reset, &x->ek[1] }
 	};
-	const rsink hist_k = { hist_take_header, hist_take_row,
+	const ctable_sink hist_k = { hist_take_header, hist_take_row,
 			       hist_take_reset, &x->hk };
 	char *clean = join(x->outdir, "clean");
 	int dummy;
@@ -1174,7 +949,7 @@ static void exam_load_run(void *arg)
 static int load_main(rdata *r, const char *outdir, ind_sink *ik,
 		     ss_status *st, ss_error *e)
 {
-	const rsink ind_k = { ind_take_header, ind_take_row, ind_take_reset,
+	const ctable_sink ind_k = { ind_take_header, ind_take_row, ind_take_reset,
 			      ik };
 	char *clean = join(outdir, "clean");
 	int has_schools = 0;
