@@ -36,6 +36,7 @@
 #                        (npm install --prefix build/duckdb @duckdb/node-api)
 #                                                  $BUILD/duckdb
 #   BENCH_DUCKDB_RUNS    DuckDB runs at 1.1 M      3
+#   BENCH_DUCKDB_INSTALL 1: npm install DuckDB when missing and npm is here  1
 #   BENCH_CROSSCHECK     1: run tools/crosscheck.sh 1
 #   BENCH_STRICT         1: exit 1 when a target is missed
 #
@@ -390,6 +391,19 @@ fi
 
 duck_s=
 duck_src="issue 6's figure (not measured here)"
+# The target is against DuckDB measured in the same session: fetch it from
+# the npm registry when npm is here and it is not (BENCH_DUCKDB_INSTALL=0
+# to skip). A failed install falls back to the issue's figure, labelled.
+if [ "${BENCH_DUCKDB_INSTALL:-1}" = 1 ] &&
+	[ ! -d "$DUCKDB_DIR/node_modules/@duckdb/node-api" ] &&
+	command -v npm >/dev/null && command -v node >/dev/null; then
+	echo
+	echo "installing DuckDB for the comparison: npm install --prefix $DUCKDB_DIR @duckdb/node-api"
+	mkdir -p "$DUCKDB_DIR"
+	npm install --silent --no-audit --no-fund --prefix "$DUCKDB_DIR" \
+		@duckdb/node-api >"$tmp/npm.log" 2>&1 ||
+		{ echo "  npm install failed (DuckDB not measured):"; tail -n 3 "$tmp/npm.log" | sed 's/^/    /'; }
+fi
 if [ -d "$DUCKDB_DIR/node_modules/@duckdb/node-api" ] && command -v node >/dev/null &&
 	[ -f "$DIR/exam_$REF.csv" ]; then
 	ddir=$(cd "$DUCKDB_DIR" && pwd)
@@ -499,13 +513,28 @@ if [ "$PIPELINE" = 1 ] && in_list "$REF" "$SIZES"; then
 		how="stage programs run directly; make report itself failed with exit $(val pipe "$REF" total 7)"
 		missed=1
 	fi
-	lim=$(awk "BEGIN { printf \"%.3f\", $duck_s / 4 }")
-	holds "$w <= $duck_s / 4" && r=met || r=missed
-	ds=$(awk "BEGIN { printf \"%.2f\", $duck_s }")
-	target "$r" "full pipeline at $REF under a quarter of DuckDB's $ds s ($duck_src): $w s, limit $lim s ($how)"
+	# Like for like: make report is a whole command, timed from outside,
+	# so DuckDB's whole process (start-up, reading, the query, writing
+	# the result) is the reference; the stricter comparison with the
+	# query alone, timed inside the engine, is printed too.
+	dref=${dwall:-$duck_s}
+	dsrc=$duck_src
+	[ -n "${dwall:-}" ] && dsrc="$duck_src, whole process"
+	lim=$(awk "BEGIN { printf \"%.3f\", $dref / 4 }")
+	holds "$w <= $dref / 4" && r=met || r=missed
+	ds=$(awk "BEGIN { printf \"%.2f\", $dref }")
+	target "$r" "full pipeline at $REF under a quarter of DuckDB's $ds s ($dsrc): $w s, limit $lim s ($how)"
+	if [ -n "${dwall:-}" ]; then
+		lim=$(awk "BEGIN { printf \"%.3f\", $duck_s / 4 }")
+		holds "$w <= $duck_s / 4" && r=met || r=missed
+		ds=$(awk "BEGIN { printf \"%.3f\", $duck_s }")
+		target "$r" "(strict) full pipeline at $REF under a quarter of DuckDB's query alone, $ds s timed inside the engine: $w s, limit $lim s"
+	fi
 	for n in $SIZES; do
 		p=$(val pipe "$n" total 5)
-		echo "  info    full pipeline peak memory at $n: $(awk "BEGIN { printf \"%.1f\", $p / 1024 }") MB (the largest stage)"
+		pm=$(awk "BEGIN { printf \"%.1f\", $p / 1024 }")
+		holds "$p <= 64 * 1024" && r=met || r=missed
+		target "$r" "full pipeline peak memory <= 64 MB at $n: $pm MB (the largest process of the run)"
 	done
 fi
 
