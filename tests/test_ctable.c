@@ -345,6 +345,51 @@ static void test_stream_direct_and_fallback(void **state)
 	assert_int_equal(c.last_line, 3);
 }
 
+/* Tables larger than the scanner's 1 MiB chunk: rows straddle the chunk
+ * edges at every offset, and a row longer than a chunk (over csvin's
+ * record limit) is the same error both ways. */
+static void test_chunk_edges_load_alike(void **state)
+{
+	scratch *s = *state;
+	size_t cap = 3u << 20, len = 0;
+	char *buf = malloc(cap + (2u << 20));
+	int rows = 0;
+	counting c;
+	ctable_sink k = { count_header, count_row, count_reset, &c };
+	ss_error e;
+
+	assert_non_null(buf);
+	len += (size_t)sprintf(buf, "id,name,value\n");
+	for (unsigned i = 0; len < cap; i++) {
+		/* lengths cycle through 1..97 so edges fall everywhere */
+		unsigned n = 1 + i % 97;
+
+		len += (size_t)sprintf(buf + len, "%u,", i);
+		memset(buf + len, 'a' + (char)(i % 26), n);
+		len += n;
+		len += (size_t)sprintf(buf + len, ",\"%u,%u\"\n", i, n);
+	}
+	write_file(s->path, buf, len);
+	compare_readers(s->path, &rows);
+	assert_true(rows > 40000);
+	/* and the direct scanner read it all, without handing over */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(ctable_stream(s->path, &k, NULL, &e), SS_OK);
+	assert_int_equal(c.resets, 0);
+	assert_int_equal((int)c.rows, rows);
+	/* no line feed at the very end */
+	write_file(s->path, buf, len - 1);
+	compare_readers(s->path, NULL);
+	/* one row of 1.5 MiB */
+	len = (size_t)sprintf(buf, "id,name\n1,");
+	memset(buf + len, 'x', 3u << 19);
+	len += 3u << 19;
+	buf[len++] = '\n';
+	write_file(s->path, buf, len);
+	compare_readers(s->path, NULL);
+	free(buf);
+}
+
 static void test_missing_file_is_eio(void **state)
 {
 	scratch *s = *state;
@@ -368,6 +413,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_keep_selects_rows_and_keeps_their_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_edges_load_alike,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_direct_and_fallback,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file_is_eio, setup,
