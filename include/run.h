@@ -186,7 +186,10 @@ ss_status run_index_hash(const char *path, const run_file *known,
  * RUN_TICK_NS covers the coarse clock file times are taken from (one
  * scheduler tick, 10 ms at HZ=100). A ctime of a whole second is never
  * trusted: file systems with second-granular times give only those.
- * since 0: the index rule only (run_index_hash). */
+ * since 0: the index rule only (run_index_hash). Limit: it assumes file
+ * times come from the driver's own clock; a network file system whose
+ * server clock runs behind could date a rewrite before `since`, so the
+ * output directory belongs on a local file system. */
 #define RUN_TICK_NS 20000000LL
 int run_index_untouched(const run_file *known, long long since_ns,
 			long long size, long long mtime_ns, long long ino,

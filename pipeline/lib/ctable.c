@@ -431,13 +431,15 @@ ss_status ctable_stream(const char *path, const ctable_sink *k,
 
 /* ------------------------------------------------------------ loading */
 
-/* Appends a NUL-terminated copy of s to t->text; *off gets its offset. */
+/* Appends a NUL-terminated copy of s to t->text; *off gets its offset.
+ * 0, 1 when the text would pass what 32-bit offsets reach, -1 when out
+ * of memory. */
 static int append_text(ctable *t, const char *s, uint32_t *off)
 {
 	size_t n = strlen(s) + 1;
 
 	if (t->text_len + n > CTABLE_MAX_TEXT)
-		return -1;
+		return 1;
 	if (t->text_len + n > t->text_cap) {
 		size_t ncap = t->text_cap ? t->text_cap : 4096;
 		char *bigger;
@@ -459,6 +461,7 @@ typedef struct store {
 	ctable *t;
 	size_t cap;    /* rows room */
 	size_t hint;   /* bytes the text will need, at most */
+	int too_large; /* the text passed 4 GiB */
 } store;
 
 static int store_header(void *ctx, char *const *names, size_t n)
@@ -498,9 +501,14 @@ static int store_row(void *ctx, const char *const *fields, size_t n,
 	if (grow_rows(t, &s->cap) != 0)
 		return -1;
 	cells = t->cells + t->nrows * t->ncols;
-	for (size_t i = 0; i < n; i++)
-		if (append_text(t, fields[i], &cells[i]) != 0)
+	for (size_t i = 0; i < n; i++) {
+		int r = append_text(t, fields[i], &cells[i]);
+
+		if (r != 0) {
+			s->too_large = r > 0;
 			return -1;
+		}
+	}
 	t->lines[t->nrows++] = line;
 	return 0;
 }
@@ -519,7 +527,7 @@ static void store_reset(void *ctx)
 ss_status ctable_load_opt(ctable *t, const char *path,
 			  const ctable_options *opt, ss_error *e)
 {
-	store s = { t, 0, 0 };
+	store s = { t, 0, 0, 0 };
 	ctable_sink k = { store_header, store_row, store_reset, &s };
 	struct stat sb;
 	ss_status st;
@@ -532,8 +540,9 @@ ss_status ctable_load_opt(ctable *t, const char *path,
 	    sb.st_size > 0 && (unsigned long long)sb.st_size < CTABLE_MAX_TEXT)
 		s.hint = (size_t)sb.st_size + 1;
 	st = ctable_stream(path, &k, opt, e);
-	if (st == SS_ENOMEM && t->text_len + 1 >= CTABLE_MAX_TEXT / 2)
-		st = err_set(e, SS_EDATA, path, 0, 0, "table larger than 4 GiB");
+	if (st == SS_ENOMEM && s.too_large)
+		st = err_set(e, SS_EDATA, path, 0, 0,
+			     "table larger than 4 GiB (expected a smaller table)");
 	return st;
 }
 
