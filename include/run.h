@@ -258,6 +258,10 @@ typedef struct run_config {
 	char *encoding;     /* ingest --encoding; NULL: UTF-8 */
 	char *norms;        /* norm table; NULL: data/norms.csv */
 	int strict;         /* ingest --strict: a rejected row fails the run */
+	char *audit_margin_pct;  /* audit --margin-pct; NULL: its default */
+	char *audit_margin_abs;  /* audit --margin-abs; NULL: its default */
+	char *reference_date;    /* accreditation --reference-date; NULL:
+				    from the data */
 	char *bin_dir;      /* where schoolstat-<stage> programs are */
 	/* run-time settings, never from the INI file */
 	int verbose;        /* stages print straight to stderr */
@@ -312,7 +316,9 @@ enum {
 	RUN_READS_ALL = 1u << 2,      /* every file of the output tree so far */
 	RUN_TAKES_YEAR = 1u << 3,     /* --year */
 	RUN_TAKES_UNIT = 1u << 4,     /* --unit */
-	RUN_TAKES_EPOCH = 1u << 5     /* SOURCE_DATE_EPOCH */
+	RUN_TAKES_EPOCH = 1u << 5,    /* SOURCE_DATE_EPOCH */
+	RUN_TAKES_MARGINS = 1u << 6,  /* --margin-pct, --margin-abs (audit) */
+	RUN_TAKES_REF_DATE = 1u << 7  /* --reference-date (accreditation) */
 };
 
 /* One stage of the pipeline, in run order. exit_code is the driver's exit

@@ -18,7 +18,9 @@ enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_IO = 3, EXIT_LOCKED = 4 };
 static const char usage_line[] =
 	"usage: " PROG " [--config FILE] [--input DIR] [--output DIR] [--unit NAME]\n"
 	"                      [--year YEAR] [--number-style vi|en|auto] [--encoding NAME]\n"
-	"                      [--norms FILE] [--strict] [--bin-dir DIR] [--verbose]\n";
+	"                      [--norms FILE] [--strict] [--audit-margin-pct N]\n"
+	"                      [--audit-margin-abs N] [--reference-date YYYY-MM-DD]\n"
+	"                      [--bin-dir DIR] [--verbose]\n";
 
 static void print_help(void)
 {
@@ -41,8 +43,9 @@ static void print_help(void)
 	      "\n"
 	      "options (each overrides the same key of the config file):\n"
 	      "  --config FILE         INI file with a [report] section: unit, year, input,\n"
-	      "                        output, number_style, encoding, norms, strict; its\n"
-	      "                        relative paths are relative to the file's directory\n"
+	      "                        output, number_style, encoding, norms, strict,\n"
+	      "                        audit_margin_pct, audit_margin_abs, reference_date;\n"
+	      "                        its relative paths are relative to its directory\n"
 	      "  --input DIR           the input tables\n"
 	      "  --output DIR          the output directory (replaced as a whole)\n"
 	      "  --unit NAME           unit name for the report (default: from schools.csv)\n"
@@ -52,6 +55,11 @@ static void print_help(void)
 	      "  --encoding NAME       input encoding: utf-8 (default), cp1258, tcvn3\n"
 	      "  --norms FILE          the norm table (default: data/norms.csv)\n"
 	      "  --strict              a rejected input row fails the run (stage ingest)\n"
+	      "  --audit-margin-pct N  transfers in allowed by the audit, % of promoted\n"
+	      "                        pupils (default 5)\n"
+	      "  --audit-margin-abs N  and at least N pupils (default 2)\n"
+	      "  --reference-date D    the day the accreditation register is read at,\n"
+	      "                        YYYY-MM-DD (default: 31 May of the latest year)\n"
 	      "  --bin-dir DIR         where the schoolstat-<stage> programs are\n"
 	      "                        (default: this program's directory)\n"
 	      "  -v, --verbose         show what every stage prints\n"
@@ -190,6 +198,9 @@ static const cli_opt value_opts[] = {
 	{ "--input", "input" }, { "--output", "output" }, { "--unit", "unit" },
 	{ "--year", "year" }, { "--number-style", "number_style" },
 	{ "--encoding", "encoding" }, { "--norms", "norms" },
+	{ "--audit-margin-pct", "audit_margin_pct" },
+	{ "--audit-margin-abs", "audit_margin_abs" },
+	{ "--reference-date", "reference_date" },
 	{ "--config", NULL }, { "--bin-dir", NULL },
 };
 

@@ -162,6 +162,27 @@ check "incremental outputs equal a full run's, byte for byte" sh -c \
 	"(cd '$out' && find . -type f ! -name manifest.json -exec sha256sum {} + | sort -k2) >'$tmp/a'; \
 	 (cd '$tmp/full' && find . -type f ! -name manifest.json -exec sha256sum {} + | sort -k2) >'$tmp/b'; diff '$tmp/a' '$tmp/b'"
 
+# ------------------------------------------------------------ stage settings
+# audit_margin_pct and reference_date from the config reach their stages
+# (and only those rerun, with the reason); a bad value is the config
+# file's error, with its line and column.
+cp "$tmp/ward.ini" "$tmp/set.ini"
+printf 'audit_margin_pct = 0\nreference_date = 2025-09-30\n' >>"$tmp/set.ini"
+s=$(status_of "$run" --config "$tmp/set.ini")
+check "settings: exit 0" [ "$s" = 0 ]
+check "settings: only audit, accreditation and what reads them rerun" [ "$(statuses "$tmp/log")" = \
+	"ingest:reused indicators:reused norms:reused gaps:reused audit:rerun accreditation:rerun charts:reused report:rerun " ]
+check "settings: audit says why" grep -q "^schoolstat-run: audit: rerun ([0-9.]* s): options changed\$" "$tmp/log"
+check "settings: audit got the margin" grep -q '"args": \["--margin-pct", "0"\]' "$out/manifest.json"
+check "settings: accreditation got the date" grep -q '"args": \["--reference-date", "2025-09-30"\]' "$out/manifest.json"
+nwarn0=$(grep -c '^warning,' "$out/validation.csv" || true)
+check "settings: a zero margin finds more" [ "$nwarn0" -gt "$nwarn" ]
+printf 'reference_date = 30/09/2025\n' >>"$tmp/ward.ini"
+check "settings: a bad date is exit 2" [ "$(status_of "$run" --config "$tmp/ward.ini")" = 2 ]
+check "settings: named at its line and column" grep -q "^$tmp/ward.ini:$(wc -l <"$tmp/ward.ini"):18: error: bad reference_date '30/09/2025' (expected a date YYYY-MM-DD such as 2025-05-31)\$" "$tmp/log"
+sed -i '$d' "$tmp/ward.ini"
+check "settings: back to the defaults exit 0" [ "$(status_of "$run" --config "$tmp/ward.ini")" = 0 ]
+
 # ------------------------------------------------------------ concurrent runs
 rm -rf "$tmp/full" "$tmp/full.lock"
 SCHOOLSTAT_TEST_STAGE_DELAY=ingest:4 "$run" --config "$tmp/full.ini" >"$tmp/logA" 2>&1 &

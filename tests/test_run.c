@@ -696,7 +696,7 @@ static const struct ini_err ini_errs[] = {
 	{ "[report]\n[run]\n", 2, 2, "unknown section 'run' (expected report)" },
 	{ "[report\n", 1, 1, "bad section header '[report' (expected [report])" },
 	{ "[report]\nyaer = 2024-2025\n", 2, 1,
-	  "unknown key 'yaer' (expected unit, year, input, output, number_style, encoding, norms or strict)" },
+	  "unknown key 'yaer' (expected unit, year, input, output, number_style, encoding, norms, strict, audit_margin_pct, audit_margin_abs or reference_date)" },
 	{ "[report]\nyear = 2023-2024\nyear = 2024-2025\n", 3, 1,
 	  "key 'year' given twice (expected it once; first on line 2)" },
 	{ "[report]\n  just text\n", 2, 3, "line without '=' 'just text' (expected key = value)" },
@@ -707,6 +707,20 @@ static const struct ini_err ini_errs[] = {
 	{ "[report]\nyear = 2O24-2025\n", 2, 8, "bad year '2O24-2025' (expected a school year such as 2024-2025)" },
 	{ "[report]\nnumber_style = vn\n", 2, 16, "unknown number style 'vn' (expected vi, en or auto)" },
 	{ "[report]\nencoding = latin9\n", 2, 12, "unknown encoding 'latin9' (expected utf-8, cp1258 or tcvn3)" },
+	{ "[report]\naudit_margin_pct = 5%\n", 2, 20,
+	  "bad audit_margin_pct '5%' (expected a percentage >= 0 such as 5 or 2.5)" },
+	{ "[report]\naudit_margin_pct = -1\n", 2, 20,
+	  "bad audit_margin_pct '-1' (expected a percentage >= 0 such as 5 or 2.5)" },
+	{ "[report]\naudit_margin_pct = 2.\n", 2, 20,
+	  "bad audit_margin_pct '2.' (expected a percentage >= 0 such as 5 or 2.5)" },
+	{ "[report]\naudit_margin_abs = 2.5\n", 2, 20,
+	  "bad audit_margin_abs '2.5' (expected a whole number of pupils >= 0)" },
+	{ "[report]\naudit_margin_abs = 1000000\n", 2, 20,
+	  "bad audit_margin_abs '1000000' (expected a whole number of pupils >= 0)" },
+	{ "[report]\nreference_date = 2025-02-29\n", 2, 18,
+	  "bad reference_date '2025-02-29' (expected a date YYYY-MM-DD such as 2025-05-31)" },
+	{ "[report]\nreference_date = 31/05/2025\n", 2, 18,
+	  "bad reference_date '31/05/2025' (expected a date YYYY-MM-DD such as 2025-05-31)" },
 	{ "[report]\nunit = \"Hòa Bình\n", 2, 8, "unclosed quote (expected a closing '\"')" },
 	{ "[report]\nunit = \"Hòa\" Bình\n", 2, 14,
 	  "text after a quoted value (expected the end of the line or a comment)" },
@@ -748,11 +762,14 @@ static void test_config_set_and_check(void **state)
 		const char *msg;
 	} sets[] = {
 		{ "year", "2024-2025", SS_OK, NULL },
+		{ "audit_margin_pct", "2.5", SS_OK, NULL },
+		{ "audit_margin_abs", "0", SS_OK, NULL },
+		{ "reference_date", "2024-02-29", SS_OK, NULL },
 		{ "number_style", "auto", SS_OK, NULL },
 		{ "strict", "off", SS_OK, NULL },
 		{ "output", "rel/out", SS_OK, NULL },
 		{ "colour", "red", SS_EUSAGE,
-		  "unknown key 'colour' (expected unit, year, input, output, number_style, encoding, norms or strict)" },
+		  "unknown key 'colour' (expected unit, year, input, output, number_style, encoding, norms, strict, audit_margin_pct, audit_margin_abs or reference_date)" },
 		{ "year", "24-25", SS_EUSAGE,
 		  "bad year '24-25' (expected a school year such as 2024-2025)" },
 	};
@@ -879,7 +896,11 @@ static void test_stage_args(void **state)
 		{ "charts", 0, "" },
 		{ "charts", 1, "--year|2024-2025" },
 		{ "report", 1, "--unit|Xã A|--year|2024-2025" },
-		{ "accreditation", 1, "" },
+		{ "accreditation", 0, "" },
+		{ "accreditation", 1, "--reference-date|2025-05-31" },
+		{ "audit", 0, "" },
+		{ "audit", 1, "--margin-pct|2.5|--margin-abs|3" },
+		{ "gaps", 1, "" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -897,6 +918,9 @@ static void test_stage_args(void **state)
 			c.norms = strdup("n.csv");
 			c.year = strdup("2024-2025");
 			c.unit = strdup("Xã A");
+			c.audit_margin_pct = strdup("2.5");
+			c.audit_margin_abs = strdup("3");
+			c.reference_date = strdup("2025-05-31");
 		}
 		run_strv_init(&args);
 		err_clear(&e);

@@ -8,19 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accr.h"
 #include "num.h"
 #include "text.h"
 
 enum { KEY_UNIT, KEY_YEAR, KEY_INPUT, KEY_OUTPUT, KEY_NUMBER_STYLE,
-       KEY_ENCODING, KEY_NORMS, KEY_STRICT, NKEYS };
+       KEY_ENCODING, KEY_NORMS, KEY_STRICT, KEY_AUDIT_MARGIN_PCT,
+       KEY_AUDIT_MARGIN_ABS, KEY_REFERENCE_DATE, NKEYS };
 
 static const char *const key_names[NKEYS] = {
 	"unit", "year", "input", "output", "number_style", "encoding", "norms",
-	"strict"
+	"strict", "audit_margin_pct", "audit_margin_abs", "reference_date"
 };
 
 static const char key_list[] =
-	"unit, year, input, output, number_style, encoding, norms or strict";
+	"unit, year, input, output, number_style, encoding, norms, strict, "
+	"audit_margin_pct, audit_margin_abs or reference_date";
 
 void run_config_init(run_config *c)
 {
@@ -37,6 +40,9 @@ void run_config_release(run_config *c)
 	free(c->number_style);
 	free(c->encoding);
 	free(c->norms);
+	free(c->audit_margin_pct);
+	free(c->audit_margin_abs);
+	free(c->reference_date);
 	free(c->bin_dir);
 	free(c->source_date_epoch);
 	free(c->delay_stage);
@@ -144,6 +150,35 @@ static int check_value(int key, const char *v, char *why, size_t size)
 			return 0;
 		}
 		return 1;
+	case KEY_AUDIT_MARGIN_PCT:
+	case KEY_AUDIT_MARGIN_ABS: {
+		/* what schoolstat-audit accepts, checked here so that a
+		   mistake is the config file's line, not a failed stage */
+		int whole = key == KEY_AUDIT_MARGIN_ABS;
+		size_t digits = strspn(v, "0123456789");
+
+		if (digits == 0 || digits > 6 ||
+		    (v[digits] != '\0' &&
+		     (whole || v[digits] != '.' || v[digits + 1] == '\0' ||
+		      strspn(v + digits + 1, "0123456789") != strlen(v + digits + 1)))) {
+			snprintf(why, size, "bad %s '%s' (expected %s)", key_names[key],
+				 v, whole ? "a whole number of pupils >= 0"
+					  : "a percentage >= 0 such as 5 or 2.5");
+			return 0;
+		}
+		return 1;
+	}
+	case KEY_REFERENCE_DATE: {
+		accr_day d;
+
+		if (!accr_day_parse(v, &d)) {
+			snprintf(why, size,
+				 "bad reference_date '%s' (expected a date YYYY-MM-DD such as 2025-05-31)",
+				 v);
+			return 0;
+		}
+		return 1;
+	}
 	default:
 		return 1;
 	}
@@ -173,6 +208,9 @@ static ss_status store(run_config *c, int key, const char *v,
 	case KEY_OUTPUT: slot = &c->output; break;
 	case KEY_NORMS: slot = &c->norms; break;
 	case KEY_ENCODING: slot = &c->encoding; break;
+	case KEY_AUDIT_MARGIN_PCT: slot = &c->audit_margin_pct; break;
+	case KEY_AUDIT_MARGIN_ABS: slot = &c->audit_margin_abs; break;
+	case KEY_REFERENCE_DATE: slot = &c->reference_date; break;
 	case KEY_NUMBER_STYLE:
 		if (strcmp(v, "auto") == 0) {
 			free(c->number_style);

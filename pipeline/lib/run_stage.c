@@ -47,8 +47,8 @@ static const run_stage_def stage_table[] = {
 	{ "indicators", 11, 0, reads_indicators },
 	{ "norms", 12, RUN_READS_NORMS, reads_norms },
 	{ "gaps", 13, 0, reads_gaps },
-	{ "audit", 14, 0, reads_audit },
-	{ "accreditation", 15, 0, reads_accreditation },
+	{ "audit", 14, RUN_TAKES_MARGINS, reads_audit },
+	{ "accreditation", 15, RUN_TAKES_REF_DATE, reads_accreditation },
 	{ "charts", 16, RUN_TAKES_YEAR, reads_charts },
 	{ "report", 17, RUN_READS_ALL | RUN_TAKES_YEAR | RUN_TAKES_UNIT |
 				RUN_TAKES_EPOCH, reads_report },
@@ -101,6 +101,18 @@ ss_status run_stage_args(const run_stage_def *d, const run_config *c,
 	if ((d->flags & RUN_TAKES_YEAR) && c->year &&
 	    ((st = run_strv_add(args, "--year", e)) ||
 	     (st = run_strv_add(args, c->year, e))))
+		return st;
+	if ((d->flags & RUN_TAKES_MARGINS) && c->audit_margin_pct &&
+	    ((st = run_strv_add(args, "--margin-pct", e)) ||
+	     (st = run_strv_add(args, c->audit_margin_pct, e))))
+		return st;
+	if ((d->flags & RUN_TAKES_MARGINS) && c->audit_margin_abs &&
+	    ((st = run_strv_add(args, "--margin-abs", e)) ||
+	     (st = run_strv_add(args, c->audit_margin_abs, e))))
+		return st;
+	if ((d->flags & RUN_TAKES_REF_DATE) && c->reference_date &&
+	    ((st = run_strv_add(args, "--reference-date", e)) ||
+	     (st = run_strv_add(args, c->reference_date, e))))
 		return st;
 	return SS_OK;
 }
