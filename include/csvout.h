@@ -58,6 +58,9 @@ void csvout_end_row(csvout *w);
  * strerror when any write, the flush or the close failed. */
 ss_status csvout_close(csvout *w, ss_error *e);
 
+/* The decimal digits of u at p (at most 20, no NUL); returns the end. */
+char *csvout_put_u64(char *p, unsigned long long u);
+
 /* Formats v like csvout_real into buf (size >= 64); returns buf. The text
  * is exactly that of snprintf "%.*f" (round half to even on the exact
  * binary value) with the zeros trimmed; values below 2^64 in magnitude

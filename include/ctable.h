@@ -23,8 +23,7 @@
 typedef struct ctable {
 	char *path;
 	size_t ncols;
-	char **header;   /* ncols column names */
-	char *header_text; /* where they are when not in text */
+	char **header;   /* ncols column names (one block with their text) */
 	size_t nrows;
 	uint32_t *cells; /* nrows * ncols offsets into text, row-major */
 	long *lines;     /* physical line of each row */
@@ -84,6 +83,10 @@ ss_status ctable_stream(const char *path, const ctable_sink *k,
  * t in every case. */
 ss_status ctable_load_optional(ctable *t, const char *dir, const char *name,
 			       int *present, ss_error *e);
+/* ctable_load_optional keeping the rows opt->keep accepts. */
+ss_status ctable_load_optional_opt(ctable *t, const char *dir,
+				   const char *name, const ctable_options *opt,
+				   int *present, ss_error *e);
 
 /* Zeroes t so that ctable_release is safe before any load. */
 void ctable_init(ctable *t);
@@ -91,6 +94,9 @@ void ctable_release(ctable *t);
 
 /* Index of the column named name, or -1. */
 int ctable_col(const ctable *t, const char *name);
+/* The same over a header as a keep predicate or a sink sees it: the
+ * first of the ncols names equal to name, or -1. */
+int ctable_header_col(char *const *header, size_t ncols, const char *name);
 
 /* The cell, or "" when col < 0. */
 const char *ctable_get(const ctable *t, size_t row, int col);

@@ -176,14 +176,6 @@ typedef struct weight_rows {
 	int found, scope, indicator;
 } weight_rows;
 
-static int header_col(char *const *header, size_t ncols, const char *name)
-{
-	for (size_t i = 0; i < ncols; i++)
-		if (strcmp(header[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 static int keep_weight_row(const char *const *fields, size_t ncols,
 			   char *const *header, void *ctx)
 {
@@ -191,8 +183,8 @@ static int keep_weight_row(const char *const *fields, size_t ncols,
 	long unused;
 
 	if (!w->found) {
-		w->scope = header_col(header, ncols, "scope");
-		w->indicator = header_col(header, ncols, "indicator");
+		w->scope = ctable_header_col(header, ncols, "scope");
+		w->indicator = ctable_header_col(header, ncols, "indicator");
 		w->found = 1;
 	}
 	return strmap_get(&w->c->audited_indicators,
@@ -210,15 +202,10 @@ static ss_status load_weights(audit_ctx *c, ss_error *e)
 	weight_rows wanted = { c, 0, -1, -1 };
 	ctable_options opt = { keep_weight_row, &wanted, 0 };
 	const char *parts[3];
-	char path[4096];
-	struct stat sb;
 	ss_status st;
 
-	snprintf(path, sizeof path, "%s/%s", c->outdir, "indicators.csv");
-	c->has_ind = !(stat(path, &sb) != 0 && errno == ENOENT);
-	if (!c->has_ind)
-		return SS_OK;
-	st = ctable_load_opt(&c->ind, path, &opt, e);
+	st = ctable_load_optional_opt(&c->ind, c->outdir, "indicators.csv", &opt,
+				      &c->has_ind, e);
 	for (size_t r = 0; st == SS_OK && r < c->ind.nrows; r++) {
 		parts[0] = cell(&c->ind, r, "year");
 		parts[1] = cell(&c->ind, r, "scope");

@@ -428,17 +428,9 @@ static int keep_ind_row(const char *const *f, size_t ncols,
 
 	if (!k->looked) {
 		k->looked = 1;
-		k->cyear = k->cscope = k->cind = -1;
-		for (size_t i = 0; i < ncols; i++) {
-			if (strcmp(header[i], "year") == 0 && k->cyear < 0)
-				k->cyear = (int)i;
-			else if (strcmp(header[i], "scope") == 0 &&
-				 k->cscope < 0)
-				k->cscope = (int)i;
-			else if (strcmp(header[i], "indicator") == 0 &&
-				 k->cind < 0)
-				k->cind = (int)i;
-		}
+		k->cyear = ctable_header_col(header, ncols, "year");
+		k->cscope = ctable_header_col(header, ncols, "scope");
+		k->cind = ctable_header_col(header, ncols, "indicator");
 	}
 	if (k->cyear >= 0)
 		latest_year_see(&k->latest, f[k->cyear]);
@@ -488,14 +480,8 @@ static int keep_hist_row(const char *const *f, size_t ncols,
 
 	if (!k->looked) {
 		k->looked = 1;
-		k->cyear = k->cscope = -1;
-		for (size_t i = 0; i < ncols; i++) {
-			if (strcmp(header[i], "year") == 0 && k->cyear < 0)
-				k->cyear = (int)i;
-			else if (strcmp(header[i], "scope") == 0 &&
-				 k->cscope < 0)
-				k->cscope = (int)i;
-		}
+		k->cyear = ctable_header_col(header, ncols, "year");
+		k->cscope = ctable_header_col(header, ncols, "scope");
 	}
 	if (k->cyear >= 0)
 		latest_year_see(&k->latest, f[k->cyear]);

@@ -232,8 +232,7 @@ static void put_digits_back(char *end, uint64_t u, size_t n)
 		*--end = (char)('0' + u % 10);
 }
 
-/* The digits of u at p; returns the end. */
-static char *put_u64(char *p, uint64_t u)
+char *csvout_put_u64(char *p, unsigned long long u)
 {
 	size_t n = 1;
 
@@ -279,7 +278,7 @@ static size_t format_exact(double v, int decimals, char *out)
 		int64_t iv = (int64_t)v;
 		if (iv < 0)
 			*p++ = '-';
-		p = put_u64(p, iv < 0 ? 0 - (uint64_t)iv : (uint64_t)iv);
+		p = csvout_put_u64(p, iv < 0 ? 0 - (uint64_t)iv : (uint64_t)iv);
 		*p = '\0';
 		return (size_t)(p - out);
 	}
@@ -317,7 +316,7 @@ static size_t format_exact(double v, int decimals, char *out)
 	if (bits >> 63)
 		*p++ = '-';
 	split_fixed(q, d, p10, &ip, &fp);
-	p = put_u64(p, ip);
+	p = csvout_put_u64(p, ip);
 	if (fp) {
 		/* d digits with the zeros at the end dropped */
 		*p++ = '.';

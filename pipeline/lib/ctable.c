@@ -25,7 +25,6 @@ void ctable_release(ctable *t)
 {
 	if (!t)
 		return;
-	free(t->header_text);
 	free(t->header);
 	free(t->cells);
 	free(t->lines);
@@ -78,6 +77,27 @@ static uint64_t zero_bytes(uint64_t x)
 	return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS);
 }
 
+/* A copy of n names in one block: the pointers, then the text. */
+static char **names_dup(char *const *names, size_t n)
+{
+	size_t bytes = (n ? n : 1) * sizeof(char *);
+	char **copy, *p;
+
+	for (size_t i = 0; i < n; i++)
+		bytes += strlen(names[i]) + 1;
+	if (!(copy = malloc(bytes)))
+		return NULL;
+	p = (char *)(copy + (n ? n : 1));
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]) + 1;
+
+		memcpy(p, names[i], len);
+		copy[i] = p;
+		p += len;
+	}
+	return copy;
+}
+
 typedef struct scanner {
 	const ctable_sink *k;
 	const ctable_options *opt;
@@ -85,8 +105,7 @@ typedef struct scanner {
 	const char **fields;
 	size_t cap, ncols;
 	char **header;         /* the sink's copy is its own; this one is
-				  for the keep predicate */
-	char *header_text;
+				  for the keep predicate (names_dup) */
 	long line;
 } scanner;
 
@@ -157,28 +176,6 @@ static direct_result split_quoted(scanner *sc, char *s, size_t len,
 	return DIRECT_OK;
 }
 
-static int keep_header(scanner *sc, char *const *names, size_t n)
-{
-	size_t bytes = 0;
-	char *p;
-
-	for (size_t i = 0; i < n; i++)
-		bytes += strlen(names[i]) + 1;
-	if (!(sc->header = malloc(n * sizeof *sc->header)) ||
-	    !(sc->header_text = malloc(bytes)))
-		return -1;
-	p = sc->header_text;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(names[i]) + 1;
-
-		memcpy(p, names[i], len);
-		sc->header[i] = p;
-		p += len;
-	}
-	sc->ncols = n;
-	return 0;
-}
-
 /* One line p[0..n) without its line feed (p[n] is writable): split at
  * the commas in place and handed on. DIRECT_NO for anything csvin reads
  * otherwise or words an error for: CR, NUL, bad UTF-8, a blank line, a
@@ -244,9 +241,10 @@ static direct_result take_line(scanner *sc, char *p, size_t n)
 	for (size_t j = 0; j < nf; j++)
 		sc->fields[j] = p + sc->starts[j];
 	if (!sc->header) {
-		if (keep_header(sc, (char *const *)sc->fields, nf) != 0 ||
+		if (!(sc->header = names_dup((char *const *)sc->fields, nf)) ||
 		    sc->k->header(sc->k->ctx, sc->header, nf) != 0)
 			return DIRECT_NOMEM;
+		sc->ncols = nf;
 		return DIRECT_OK;
 	}
 	if (nf != sc->ncols)
@@ -263,7 +261,6 @@ static void scanner_release(scanner *sc)
 	free(sc->starts);
 	free(sc->fields);
 	free(sc->header);
-	free(sc->header_text);
 	memset(sc, 0, sizeof *sc);
 }
 
@@ -358,24 +355,9 @@ static ss_status stream_general(const char *path, const ctable_sink *k,
 			break;
 		}
 		if (!header) {
-			size_t n = row->nfields ? row->nfields : 1;
-			size_t bytes = n * sizeof *header;
-
-			for (size_t i = 0; i < row->nfields; i++)
-				bytes += strlen(row->fields[i]) + 1;
-			/* one block: the names follow the pointers */
-			if (!(header = malloc(bytes))) {
+			if (!(header = names_dup(row->fields, row->nfields))) {
 				st = err_set(e, SS_ENOMEM, path, 0, 0, "out of memory");
 				break;
-			}
-			char *p = (char *)(header + n);
-
-			for (size_t i = 0; i < row->nfields; i++) {
-				size_t len = strlen(row->fields[i]) + 1;
-
-				memcpy(p, row->fields[i], len);
-				header[i] = p;
-				p += len;
 			}
 			ncols = row->nfields;
 			if (k->header(k->ctx, header, ncols) != 0) {
@@ -468,23 +450,9 @@ static int store_header(void *ctx, char *const *names, size_t n)
 {
 	store *s = ctx;
 	ctable *t = s->t;
-	size_t bytes = 0;
-	char *p;
 
-	for (size_t i = 0; i < n; i++)
-		bytes += strlen(names[i]) + 1;
-	t->header = calloc(n ? n : 1, sizeof *t->header);
-	t->header_text = malloc(bytes ? bytes : 1);
-	if (!t->header || !t->header_text)
+	if (!(t->header = names_dup(names, n)))
 		return -1;
-	p = t->header_text;
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(names[i]) + 1;
-
-		memcpy(p, names[i], len);
-		t->header[i] = p;
-		p += len;
-	}
 	t->ncols = n;
 	if (s->hint && !t->text && (t->text = malloc(s->hint)))
 		t->text_cap = s->hint;
@@ -551,8 +519,9 @@ ss_status ctable_load(ctable *t, const char *path, ss_error *e)
 	return ctable_load_opt(t, path, NULL, e);
 }
 
-ss_status ctable_load_optional(ctable *t, const char *dir, const char *name,
-			       int *present, ss_error *e)
+ss_status ctable_load_optional_opt(ctable *t, const char *dir,
+				   const char *name, const ctable_options *opt,
+				   int *present, ss_error *e)
 {
 	char path[4096];
 	struct stat sb;
@@ -560,17 +529,28 @@ ss_status ctable_load_optional(ctable *t, const char *dir, const char *name,
 	ctable_init(t);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	*present = !(stat(path, &sb) != 0 && errno == ENOENT);
-	return *present ? ctable_load(t, path, e) : SS_OK;
+	return *present ? ctable_load_opt(t, path, opt, e) : SS_OK;
+}
+
+ss_status ctable_load_optional(ctable *t, const char *dir, const char *name,
+			       int *present, ss_error *e)
+{
+	return ctable_load_optional_opt(t, dir, name, NULL, present, e);
 }
 
 /* ------------------------------------------------------------ access */
 
-int ctable_col(const ctable *t, const char *name)
+int ctable_header_col(char *const *header, size_t ncols, const char *name)
 {
-	for (size_t i = 0; i < t->ncols; i++)
-		if (strcmp(t->header[i], name) == 0)
+	for (size_t i = 0; i < ncols; i++)
+		if (strcmp(header[i], name) == 0)
 			return (int)i;
 	return -1;
+}
+
+int ctable_col(const ctable *t, const char *name)
+{
+	return ctable_header_col(t->header, t->ncols, name);
 }
 
 const char *ctable_get(const ctable *t, size_t row, int col)

@@ -1932,20 +1932,6 @@ static int group_cmp(const void *a, const void *b)
 	return c;
 }
 
-static char *put_u64(char *p, unsigned long long v)
-{
-	char tmp[24];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
 /* The exact aggregate of one group and subject: the 16-bit counts with
  * their sums, plus the spill. Returns 0 on overflow or ENOMEM. */
 static int group_scores(const group *g, size_t j, stats_scores *out)
@@ -2032,7 +2018,7 @@ static ss_status write_hist(reducer *r, const char *path, ss_error *e)
 				if (v < 10)
 					*p++ = (char)('0' + v);
 				else
-					p = put_u64(p, v);
+					p = csvout_put_u64(p, v);
 			}
 			*p = '\0';
 			if (sc.noffgrid * 48 + 1 > offcap) {
@@ -2050,10 +2036,10 @@ static ss_status write_hist(reducer *r, const char *path, ss_error *e)
 			for (k = 0; k < sc.noffgrid; k++) {
 				if (k)
 					*p++ = ' ';
-				p = put_u64(p, (unsigned long long)
+				p = csvout_put_u64(p, (unsigned long long)
 						       sc.offgrid[k].hundredths);
 				*p++ = ':';
-				p = put_u64(p, (unsigned long long)
+				p = csvout_put_u64(p, (unsigned long long)
 						       sc.offgrid[k].count);
 			}
 			if (p)

@@ -227,22 +227,14 @@ typedef struct wanted_rows {
 	int found, scope, indicator;
 } wanted_rows;
 
-static int header_col(char *const *header, size_t ncols, const char *name)
-{
-	for (size_t i = 0; i < ncols; i++)
-		if (strcmp(header[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 static int keep_wanted_row(const char *const *fields, size_t ncols,
 			   char *const *header, void *ctx)
 {
 	wanted_rows *w = ctx;
 
 	if (!w->found) {
-		w->scope = header_col(header, ncols, "scope");
-		w->indicator = header_col(header, ncols, "indicator");
+		w->scope = ctable_header_col(header, ncols, "scope");
+		w->indicator = ctable_header_col(header, ncols, "indicator");
 		w->found = 1;
 	}
 	return w->scope >= 0 && w->indicator >= 0 &&

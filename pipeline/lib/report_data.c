@@ -439,6 +439,16 @@ static int ind_take_header(void *ctx, char *const *names, size_t n)
 	return 0;
 }
 
+/* A number cell into *out (0.0 when it holds none), bit into *has. */
+static void take_part(const char *cell, uint32_t bit, double *out,
+		      uint32_t *has)
+{
+	if (parse_number(cell, out) == 1)
+		*has |= bit;
+	else
+		*out = 0.0;
+}
+
 static int ind_take_row(void *ctx, const char *const *f, size_t n,
 			long line)
 {
@@ -468,18 +478,9 @@ static int ind_take_row(void *ctx, const char *const *f, size_t n,
 	row->scope = (uint32_t)s;
 	row->indicator = (uint32_t)i;
 	row->has = 0;
-	if (parse_number(field(f, n, k->m.col[3]), &row->value) == 1)
-		row->has |= RIND_VALUE;
-	else
-		row->value = 0.0;
-	if (parse_number(field(f, n, k->m.col[4]), &row->num) == 1)
-		row->has |= RIND_NUM;
-	else
-		row->num = 0.0;
-	if (parse_number(field(f, n, k->m.col[5]), &row->den) == 1)
-		row->has |= RIND_DEN;
-	else
-		row->den = 0.0;
+	take_part(field(f, n, k->m.col[3]), RIND_VALUE, &row->value, &row->has);
+	take_part(field(f, n, k->m.col[4]), RIND_NUM, &row->num, &row->has);
+	take_part(field(f, n, k->m.col[5]), RIND_DEN, &row->den, &row->has);
 	return 0;
 }
 
