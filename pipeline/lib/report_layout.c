@@ -1230,8 +1230,9 @@ static void draw_header(rdoc *d, const rtable *t, const tgeom *g, double y)
 	cairo_restore(d->cr);
 }
 
-static void draw_cell(rdoc *d, const rtable *t, const tgeom *g, size_t row,
-		      size_t col, double x, double y, double w, double h)
+static void draw_cell_text(rdoc *d, const rtable *t, const tgeom *g,
+			   size_t row, size_t col, double x, double y,
+			   double w, double h)
 {
 	const rcell *c = &t->rows[row].cell[col];
 	rfont f = cell_font(t, row, col);
@@ -1249,42 +1250,100 @@ static void draw_cell(rdoc *d, const rtable *t, const tgeom *g, size_t row,
 		rgb = chart_palette(c->color);
 	l = borrow_layout(d, &f, c->text, tw, al, RPT_CELL_MAX_LINES, &th,
 			  &owned);
-	if (c->marker != CHART_MARK_NONE)
-		chart_draw_marker(d->cr, c->marker, x + PAD_X + mr * 0.4,
-				  y + h / 2.0, t->font_size * 0.8,
-				  c->has_color ? c->color : CHART_BLACK, 1);
 	rdoc_draw_layout(d, l, x + PAD_X + mr, y + (h - th) / 2.0, rgb.r,
 			 rgb.g, rgb.b);
 	if (owned)
 		g_object_unref(l);
 }
 
-static void draw_row(rdoc *d, const rtable *t, const tgeom *g, size_t row,
-		     double y)
+/* A cell's marker sits in the room left of its text (marker_room). */
+static void draw_cell_marker(const rtable *t, rdoc *d, size_t row,
+			     size_t col, double x, double y, double h)
 {
-	const rrow *r = &t->rows[row];
-	double h = g->row_h[row];
-	double total_w = g->x[t->ncols - 1] + g->w[t->ncols - 1] - g->x[0];
-	size_t j;
+	const rcell *c = &t->rows[row].cell[col];
 
-	if (d->total == 0)
+	if (!c->text || !*c->text || c->marker == CHART_MARK_NONE)
+		return;
+	chart_draw_marker(d->cr, c->marker, x + PAD_X + marker_room(t, c) * 0.4,
+			  y + h / 2.0, t->font_size * 0.8,
+			  c->has_color ? c->color : CHART_BLACK, 1);
+}
+
+/* The body rows first..end-1 of one page, drawn from y: the shaded rows,
+ * then every border as one stroked path of grid lines, then the texts,
+ * then the markers. Grouping by kind keeps a page's texts in one PDF text
+ * object and its borders in one stroke: drawing cell by cell (border,
+ * text, border, ...) made cairo open and close a text object and switch
+ * colours per cell, 36,000 times in a national appendix, and that was
+ * most of the time spent writing its pages. The lines are square-capped
+ * so that the table's outer corners are closed as a rectangle's are. */
+static void draw_rows(rdoc *d, const rtable *t, const tgeom *g, size_t first,
+		      size_t end, double y)
+{
+	double x0 = g->x[0];
+	double x1 = g->x[t->ncols - 1] + g->w[t->ncols - 1];
+	double top, row_y;
+	size_t i, j;
+
+	if (d->total == 0 || first >= end)
 		return; /* measuring: only the heights matter */
-	if (r->kind == RROW_GROUP)
-		fill_rect(d, g->x[0], y, total_w, h, 0.93, 0.93, 0.93);
-	else if (r->kind == RROW_TOTAL)
-		fill_rect(d, g->x[0], y, total_w, h, 0.96, 0.96, 0.92);
+	for (i = first, row_y = y; i < end; row_y += g->row_h[i++]) {
+		if (t->rows[i].kind == RROW_GROUP)
+			fill_rect(d, x0, row_y, x1 - x0, g->row_h[i], 0.93,
+				  0.93, 0.93);
+		else if (t->rows[i].kind == RROW_TOTAL)
+			fill_rect(d, x0, row_y, x1 - x0, g->row_h[i], 0.96,
+				  0.96, 0.92);
+	}
 	cairo_save(d->cr);
 	border_style(d);
-	if (r->kind == RROW_GROUP) {
-		stroke_rect(d, g->x[0], y, total_w, h);
-		draw_cell(d, t, g, row, 0, g->x[0], y, total_w, h);
-	} else {
-		for (j = 0; j < t->ncols; j++) {
-			stroke_rect(d, g->x[j], y, g->w[j], h);
-			draw_cell(d, t, g, row, j, g->x[j], y, g->w[j], h);
+	cairo_set_line_cap(d->cr, CAIRO_LINE_CAP_SQUARE);
+	cairo_move_to(d->cr, x0, y);
+	cairo_line_to(d->cr, x1, y);
+	for (i = first, row_y = y; i < end; i++) {
+		row_y += g->row_h[i];
+		cairo_move_to(d->cr, x0, row_y);
+		cairo_line_to(d->cr, x1, row_y);
+	}
+	/* the outer edges run the whole page; the inner ones stop at the
+	 * group rows, which span the table */
+	for (j = 0; j <= t->ncols; j++) {
+		double x = j < t->ncols ? g->x[j] : x1;
+		int outer = j == 0 || j == t->ncols;
+
+		top = y;
+		for (i = first, row_y = y; i <= end; i++) {
+			int cut = i == end ||
+				  (!outer && t->rows[i].kind == RROW_GROUP);
+
+			if (cut && row_y > top) {
+				cairo_move_to(d->cr, x, top);
+				cairo_line_to(d->cr, x, row_y);
+			}
+			if (i == end)
+				break;
+			row_y += g->row_h[i];
+			if (cut)
+				top = row_y;
 		}
 	}
+	cairo_stroke(d->cr);
 	cairo_restore(d->cr);
+	for (i = first, row_y = y; i < end; row_y += g->row_h[i++]) {
+		size_t n = t->rows[i].kind == RROW_GROUP ? 1 : t->ncols;
+
+		for (j = 0; j < n; j++)
+			draw_cell_text(d, t, g, i, j, g->x[j], row_y,
+				       n == 1 ? x1 - x0 : g->w[j],
+				       g->row_h[i]);
+	}
+	for (i = first, row_y = y; i < end; row_y += g->row_h[i++]) {
+		size_t n = t->rows[i].kind == RROW_GROUP ? 1 : t->ncols;
+
+		for (j = 0; j < n; j++)
+			draw_cell_marker(t, d, i, j, g->x[j], row_y,
+					 g->row_h[i]);
+	}
 }
 
 static int table_geometry(rdoc *d, const rtable *t, tgeom *g)
@@ -1389,10 +1448,9 @@ void rdoc_table(rdoc *d, const rtable *t, const char *caption)
 		}
 		draw_header(d, t, &g, d->y);
 		d->y += g.header_h;
-		for (i = starts[p]; i < end; i++) {
-			draw_row(d, t, &g, i, d->y);
+		draw_rows(d, t, &g, starts[p], end, d->y);
+		for (i = starts[p]; i < end; i++)
 			d->y += g.row_h[i];
-		}
 		cairo_ok(d);
 	}
 	rdoc_space(d, 8.0);
