@@ -403,6 +403,13 @@ typedef enum run_decision { RUN_DECIDE_RERUN, RUN_DECIDE_REUSE } run_decision;
 run_decision run_decide(const run_stage_rec *prev, const run_stage_rec *cur,
 			char *why, size_t size);
 
+/* Whether cur must rerun whatever its inputs hold: no usable prev, or
+ * another program, options or environment (binary, args and env filled).
+ * Then why gets the reason run_decide would give and 1 is returned, and
+ * the driver may hash the inputs while the stage runs; else 0. */
+int run_decide_settled(const run_stage_rec *prev, const run_stage_rec *cur,
+		       char *why, size_t size);
+
 /* ------------------------------------------------------------ manifest */
 
 /* One input table: what ingest read (hashed by the driver) and what

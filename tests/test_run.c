@@ -1033,6 +1033,20 @@ static void test_decide(void **state)
 					    sizeof why), cases[i].d);
 		if (cases[i].d == RUN_DECIDE_RERUN)
 			check_str("why", why, cases[i].why);
+		/* settled without the inputs exactly when the reason is not
+		   about them: the driver then hashes them beside the stage */
+		{
+			char why2[256] = "";
+			int settled = m == MUT_NO_PREV || m == MUT_PREV_FAILED ||
+				      m == MUT_PREV_ABSENT || m == MUT_NOT_REUSABLE ||
+				      m == MUT_BINARY || m == MUT_ARGS || m == MUT_ENV;
+
+			assert_int_equal(run_decide_settled(m == MUT_NO_PREV ? NULL : &prev,
+							    &cur, why2, sizeof why2),
+					 settled);
+			if (settled)
+				check_str("settled why", why2, cases[i].why);
+		}
 		run_stage_rec_release(&prev);
 		run_stage_rec_release(&cur);
 	}

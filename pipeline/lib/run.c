@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -647,9 +648,10 @@ static const run_file *prev_external(const engine *g, const char *path)
 }
 
 /* Hashes an external file into list (absent: empty hash), through the
- * hash index. */
+ * hash index; errors go to e. */
 static ss_status add_external(engine *g, run_files *list, const char *path,
-			      char sha[RUN_SHA256_HEX], long long *bytes)
+			      char sha[RUN_SHA256_HEX], long long *bytes,
+			      ss_error *e)
 {
 	struct stat sb;
 	run_file f;
@@ -659,20 +661,24 @@ static ss_status add_external(engine *g, run_files *list, const char *path,
 	*bytes = -1;
 	/* a missing input is the stage's to report, in its own words */
 	if (stat(path, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR))
-		return run_files_add(list, path, "", -1, 1, g->e);
+		return run_files_add(list, path, "", -1, 1, e);
 	memset(&f, 0, sizeof f);
 	f.path = (char *)path;
 	f.external = 1;
 	if ((st = run_index_hash(path, prev_external(g, path), &f, NULL,
-				 g->e)) != SS_OK)
+				 e)) != SS_OK)
 		return st;
 	memcpy(sha, f.sha256, RUN_SHA256_HEX);
 	*bytes = f.bytes;
-	return run_files_add_copy(list, &f, g->e);
+	return run_files_add_copy(list, &f, e);
 }
 
-static ss_status collect_inputs(engine *g, const run_stage_def *d,
-				run_stage_rec *r)
+/* The files from outside the output tree that d reads (input tables, the
+ * norm table), hashed into list, and the manifest's record of them. Reads
+ * nothing of the engine that a running stage changes (the tree), so it
+ * may run on a thread beside the stage; errors go to e. */
+static ss_status collect_external(engine *g, const run_stage_def *d,
+				  run_files *list, ss_error *e)
 {
 	const run_config *c = g->c;
 	char sha[RUN_SHA256_HEX];
@@ -684,14 +690,14 @@ static ss_status collect_inputs(engine *g, const run_stage_def *d,
 		const schema_table *t = schema_tables(&n);
 
 		if (!g->cur.tables && !(g->cur.tables = calloc(n, sizeof *g->cur.tables)))
-			return oom(g);
+			return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
 		for (size_t i = 0; i < n; i++) {
 			char *path = run_path_join(c->input, t[i].file);
 			run_table *tb = &g->cur.tables[i];
 
 			if (!path)
-				return oom(g);
-			st = add_external(g, &r->inputs, path, sha, &bytes);
+				return err_set(e, SS_ENOMEM, NULL, 0, 0, "out of memory");
+			st = add_external(g, list, path, sha, &bytes, e);
 			if (st == SS_OK && i >= g->cur.ntables) {
 				tb->table = strdup(t[i].file);
 				tb->path = strdup(path);
@@ -701,7 +707,8 @@ static ss_status collect_inputs(engine *g, const run_stage_def *d,
 				tb->rows_read = tb->rows_accepted = tb->rows_rejected = -1;
 				g->cur.ntables = i + 1;
 				if (!tb->table || !tb->path)
-					st = oom(g);
+					st = err_set(e, SS_ENOMEM, NULL, 0, 0,
+						     "out of memory");
 			}
 			free(path);
 			if (st != SS_OK)
@@ -709,10 +716,19 @@ static ss_status collect_inputs(engine *g, const run_stage_def *d,
 		}
 	}
 	if (d->flags & RUN_READS_NORMS) {
-		if ((st = add_external(g, &r->inputs, g->cur.norms, sha, &bytes)) != SS_OK)
+		if ((st = add_external(g, list, g->cur.norms, sha, &bytes, e)) != SS_OK)
 			return st;
 		memcpy(g->cur.norms_sha256, sha, sizeof sha);
 	}
+	return st;
+}
+
+/* The files of the output tree that d reads, with their known hashes. */
+static ss_status collect_tree(engine *g, const run_stage_def *d,
+			      run_stage_rec *r)
+{
+	ss_status st = SS_OK;
+
 	if (d->flags & RUN_READS_ALL) {
 		for (size_t i = 0; i < g->tree.n && st == SS_OK; i++)
 			st = run_files_add(&r->inputs, g->tree.v[i].path,
@@ -726,6 +742,70 @@ static ss_status collect_inputs(engine *g, const run_stage_def *d,
 				   0, g->e);
 	}
 	return st;
+}
+
+/* Moves the entries of from to the end of to. */
+static ss_status take_files(engine *g, run_files *to, run_files *from)
+{
+	ss_status st = SS_OK;
+
+	for (size_t i = 0; i < from->n && st == SS_OK; i++)
+		st = run_files_add_copy(to, &from->v[i], g->e);
+	run_files_release(from);
+	return st;
+}
+
+/* The external inputs of a stage hashed on a helper thread while the
+ * stage runs: when its rerun is settled without them (run_decide_settled)
+ * they are needed only for the manifest, and reading them, 69 MB for a
+ * national exam table, need not wait for the stage or make it wait. */
+typedef struct ext_job {
+	engine *g;
+	const run_stage_def *d;
+	run_files list;
+	ss_error err;
+	ss_status st;
+	pthread_t thread;
+	int started;
+	int finished;
+} ext_job;
+
+static void *ext_job_main(void *arg)
+{
+	ext_job *j = arg;
+
+	j->st = collect_external(j->g, j->d, &j->list, &j->err);
+	return NULL;
+}
+
+/* Starts j; when no thread can be made, does the work now. */
+static void ext_job_start(ext_job *j, engine *g, const run_stage_def *d)
+{
+	memset(j, 0, sizeof *j);
+	j->g = g;
+	j->d = d;
+	run_files_init(&j->list);
+	err_clear(&j->err);
+	if (pthread_create(&j->thread, NULL, ext_job_main, j) == 0)
+		j->started = 1;
+	else
+		ext_job_main(j);
+}
+
+/* Waits for j and adds what it found to r's inputs; j's error, if any,
+ * becomes the engine's. */
+static ss_status ext_job_finish(ext_job *j, run_stage_rec *r)
+{
+	if (j->started)
+		pthread_join(j->thread, NULL);
+	j->started = 0;
+	j->finished = 1;
+	if (j->st != SS_OK) {
+		*j->g->e = j->err;
+		run_files_release(&j->list);
+		return j->st;
+	}
+	return take_files(j->g, &r->inputs, &j->list);
 }
 
 /* Appends bytes [off, off+len) of src to dst (created when missing;
@@ -937,8 +1017,11 @@ static ss_status record_outputs(engine *g, const run_files *before,
 	return SS_OK;
 }
 
+/* Runs the stage d; ext, when not NULL, is hashing the stage's external
+ * inputs meanwhile, and is finished (r's key computed) once the stage
+ * exits. */
 static ss_status rerun(engine *g, const run_stage_def *d, run_stage_rec *r,
-		       int *stop)
+		       ext_job *ext, int *stop)
 {
 	run_files before;
 	char **argv;
@@ -973,6 +1056,15 @@ static ss_status rerun(engine *g, const run_stage_def *d, run_stage_rec *r,
 	st = run_child(g, argv, log_path, delay, &cr);
 	r->seconds = seconds_since(&t);
 	free(argv);
+	if (ext) {
+		ss_status xs = ext_job_finish(ext, r);
+
+		if (xs == SS_OK)
+			xs = run_stage_key(r, g->e);
+		/* as when the hashing came first, its error ends the run */
+		if (st == SS_OK)
+			st = xs;
+	}
 	if (st == SS_OK && !cr.stopped_by && cr.exited && cr.code == 0) {
 		if ((st = rescan_known(g, &before)) == SS_OK)
 			st = record_outputs(g, &before, r);
@@ -1073,9 +1165,36 @@ static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
 		if ((st = run_strv_add(&r->env, why, g->e)) != SS_OK)
 			return st;
 	}
-	if ((st = collect_inputs(g, d, r)) != SS_OK ||
-	    (st = run_stage_key(r, g->e)) != SS_OK)
+	if (run_decide_settled(prev, r, why, sizeof why)) {
+		ext_job ext;
+
+		if ((st = set_why(g, r, why)) != SS_OK ||
+		    (st = collect_tree(g, d, r)) != SS_OK)
+			return st;
+		ext_job_start(&ext, g, d);
+		st = rerun(g, d, r, &ext, stop);
+		if (!ext.finished) {
+			/* rerun failed before the stage ran: st says why */
+			ss_error keep = *g->e;
+
+			ext_job_finish(&ext, r);
+			*g->e = keep;
+		}
 		return st;
+	}
+	{
+		run_files ext;
+
+		run_files_init(&ext);
+		if ((st = collect_external(g, d, &ext, g->e)) != SS_OK) {
+			run_files_release(&ext);
+			return st;
+		}
+		if ((st = take_files(g, &r->inputs, &ext)) != SS_OK ||
+		    (st = collect_tree(g, d, r)) != SS_OK ||
+		    (st = run_stage_key(r, g->e)) != SS_OK)
+			return st;
+	}
 	if (run_decide(prev, r, why, sizeof why) == RUN_DECIDE_REUSE) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		g->since_ns = run_index_now_ns();
@@ -1096,7 +1215,7 @@ static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
 	}
 	if ((st = set_why(g, r, why)) != SS_OK)
 		return st;
-	return rerun(g, d, r, stop);
+	return rerun(g, d, r, NULL, stop);
 }
 
 /* ------------------------------------------------------------ finishing */

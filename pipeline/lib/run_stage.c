@@ -234,36 +234,44 @@ static int input_change(const run_files *prev, const run_files *cur,
 	return 0;
 }
 
+int run_decide_settled(const run_stage_rec *prev, const run_stage_rec *cur,
+		       char *why, size_t size)
+{
+	if (!prev) {
+		snprintf(why, size, "no previous run");
+		return 1;
+	}
+	if (prev->status != RUN_STAGE_RERUN && prev->status != RUN_STAGE_REUSED) {
+		snprintf(why, size, "%s last time", run_stage_status_name(prev->status));
+		return 1;
+	}
+	if (!prev->reusable) {
+		snprintf(why, size, "it changed files of earlier stages last time, so it always reruns");
+		return 1;
+	}
+	if (strcmp(prev->binary_sha256, cur->binary_sha256) != 0) {
+		snprintf(why, size, "program %s changed",
+			 cur->binary ? cur->binary : "");
+		return 1;
+	}
+	if (!run_strv_equal(&prev->args, &cur->args)) {
+		snprintf(why, size, "options changed");
+		return 1;
+	}
+	if (!run_strv_equal(&prev->env, &cur->env)) {
+		snprintf(why, size, "environment changed");
+		return 1;
+	}
+	return 0;
+}
+
 run_decision run_decide(const run_stage_rec *prev, const run_stage_rec *cur,
 			char *why, size_t size)
 {
 	run_files sorted_prev;
 
-	if (!prev) {
-		snprintf(why, size, "no previous run");
+	if (run_decide_settled(prev, cur, why, size))
 		return RUN_DECIDE_RERUN;
-	}
-	if (prev->status != RUN_STAGE_RERUN && prev->status != RUN_STAGE_REUSED) {
-		snprintf(why, size, "%s last time", run_stage_status_name(prev->status));
-		return RUN_DECIDE_RERUN;
-	}
-	if (!prev->reusable) {
-		snprintf(why, size, "it changed files of earlier stages last time, so it always reruns");
-		return RUN_DECIDE_RERUN;
-	}
-	if (strcmp(prev->binary_sha256, cur->binary_sha256) != 0) {
-		snprintf(why, size, "program %s changed",
-			 cur->binary ? cur->binary : "");
-		return RUN_DECIDE_RERUN;
-	}
-	if (!run_strv_equal(&prev->args, &cur->args)) {
-		snprintf(why, size, "options changed");
-		return RUN_DECIDE_RERUN;
-	}
-	if (!run_strv_equal(&prev->env, &cur->env)) {
-		snprintf(why, size, "environment changed");
-		return RUN_DECIDE_RERUN;
-	}
 	/* the previous list comes from a file: sort a shallow copy */
 	sorted_prev.n = sorted_prev.cap = prev->inputs.n;
 	sorted_prev.v = prev->inputs.n ? malloc(prev->inputs.n * sizeof *sorted_prev.v)
