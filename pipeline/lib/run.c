@@ -1017,6 +1017,24 @@ static ss_status record_outputs(engine *g, const run_files *before,
 	return SS_OK;
 }
 
+/* Starts writing r's new outputs to disk while the later stages run, so
+ * that the fsync before publishing finds little left to write (it was
+ * 40 ms of a national run, for 40 MB). Advisory: a failure here shows
+ * again, and is reported, in that fsync. */
+static void start_writeback(engine *g, const run_stage_rec *r)
+{
+	for (size_t i = 0; i < r->outputs.n; i++) {
+		char *p = run_path_join(g->out, r->outputs.v[i].path);
+		int fd = p ? open(p, O_RDONLY | O_CLOEXEC) : -1;
+
+		if (fd >= 0) {
+			(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+			close(fd);
+		}
+		free(p);
+	}
+}
+
 /* Runs the stage d; ext, when not NULL, is hashing the stage's external
  * inputs meanwhile, and is finished (r's key computed) once the stage
  * exits. */
@@ -1068,6 +1086,8 @@ static ss_status rerun(engine *g, const run_stage_def *d, run_stage_rec *r,
 	if (st == SS_OK && !cr.stopped_by && cr.exited && cr.code == 0) {
 		if ((st = rescan_known(g, &before)) == SS_OK)
 			st = record_outputs(g, &before, r);
+		if (st == SS_OK)
+			start_writeback(g, r);
 		r->status = RUN_STAGE_RERUN;
 		r->exit_status = 0;
 		if (st == SS_OK) {
