@@ -318,19 +318,30 @@ enum {
 	RUN_TAKES_UNIT = 1u << 4,     /* --unit */
 	RUN_TAKES_EPOCH = 1u << 5,    /* SOURCE_DATE_EPOCH */
 	RUN_TAKES_MARGINS = 1u << 6,  /* --margin-pct, --margin-abs (audit) */
-	RUN_TAKES_REF_DATE = 1u << 7  /* --reference-date (accreditation) */
+	RUN_TAKES_REF_DATE = 1u << 7, /* --reference-date (accreditation) */
+	/* Runs at the same time as the stage before it when both rerun: it
+	 * reads none of that stage's outputs (its RUN_READS_ALL is then the
+	 * tree before that stage), and that stage writes only under its
+	 * writes prefixes. */
+	RUN_BESIDE_PREV = 1u << 8
 };
 
 /* One stage of the pipeline, in run order. exit_code is the driver's exit
  * status when this stage fails (fixed: ingest 10, indicators 11, norms 12,
  * gaps 13, audit 14, accreditation 15, charts 16, report 17). reads lists
- * the files of the output tree the stage reads (NULL-terminated). */
+ * the files of the output tree the stage reads (NULL-terminated); writes,
+ * when not NULL, the path prefixes of every file it writes (needed only
+ * for a stage that the next one runs beside: see RUN_BESIDE_PREV). */
 typedef struct run_stage_def {
 	const char *name;
 	int exit_code;
 	unsigned flags;
 	const char *const *reads;
+	const char *const *writes;
 } run_stage_def;
+
+/* Whether path is under one of d's writes prefixes (0 when it has none). */
+int run_stage_writes(const run_stage_def *d, const char *path);
 
 /* The stages in run order (static storage). */
 const run_stage_def *run_stages(size_t *n);

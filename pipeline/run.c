@@ -31,6 +31,8 @@ static void print_help(void)
 	      "  - a stage reruns only when one of its inputs, options or its program\n"
 	      "    changed since the last good run (SHA-256, from OUTPUT/manifest.json);\n"
 	      "    the others' outputs are reused; a missing stage program is skipped;\n"
+	      "  - charts and report, which read none of each other's files, run at\n"
+	      "    the same time when both rerun;\n"
 	      "  - OUTPUT.lock is held for the whole run: a second run on the same\n"
 	      "    output stops at once with exit status 4;\n"
 	      "  - stages write into OUTPUT.tmp.XXXXXX/ beside the output, which replaces\n"

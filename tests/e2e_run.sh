@@ -277,9 +277,103 @@ check "without charts: absent" grep -q "^schoolstat-run: charts: absent (no prog
 check "without charts: no charts published" [ ! -e "$out/charts/gaps_1.png" ]
 mv "$tmp/charts.keep" "$tmp/bin/schoolstat-charts"
 check "charts back: exit 0" [ "$(status_of "$run" --config "$tmp/ward.ini")" = 0 ]
-check "charts back: it and the report rerun" [ "$(statuses "$tmp/log")" = \
-	"ingest:reused indicators:reused norms:reused gaps:reused audit:reused accreditation:reused charts:rerun report:rerun " ]
+# the report reads nothing under charts/: the charts' return does not
+# make it rerun
+check "charts back: it reruns, the report is reused" [ "$(statuses "$tmp/log")" = \
+	"ingest:reused indicators:reused norms:reused gaps:reused audit:reused accreditation:reused charts:rerun report:reused " ]
 check "charts back: why" grep -q "^schoolstat-run: charts: rerun ([0-9.]* s): absent last time\$" "$tmp/log"
+
+# ------------------------------------------------------------ charts beside report
+# When both rerun, charts and report run at the same time. Wrappers in
+# $tmp/pbin show it: the charts wrapper waits for a file that only the
+# running report wrapper makes, so a driver running them one after the
+# other fails (exit 9 after 20 s). Each test writes new wrappers (new
+# programs: both rerun).
+mkdir "$tmp/pbin"
+cp "$tmp"/bin/schoolstat-* "$tmp/pbin/"
+mv "$tmp/pbin/schoolstat-charts" "$tmp/pbin/charts.real"
+mv "$tmp/pbin/schoolstat-report" "$tmp/pbin/report.real"
+pair_wrappers() { # test name, charts body, report body
+	printf '#!/bin/sh\n# %s\n%s\n' "$1" "$2" >"$tmp/pbin/schoolstat-charts"
+	printf '#!/bin/sh\n# %s\n%s\n' "$1" "$3" >"$tmp/pbin/schoolstat-report"
+	chmod +x "$tmp/pbin/schoolstat-charts" "$tmp/pbin/schoolstat-report"
+}
+wait_report() { # the charts wrapper's wait for the report of test $1
+	printf 'n=0\nwhile [ ! -e %s ]; do\n\tn=$((n + 1))\n\t[ $n -lt 200 ] || { echo "charts: the report is not running" >&2; exit 9; }\n\tsleep 0.1\ndone\n' \
+		"'$tmp/report_started.$1'"
+}
+stage_files() { # manifest, stage, inputs|outputs: the paths it lists there
+	awk -v s="$2" -v k="$3" '
+	/^  "/ { cur = 0 }
+	/"stage": "/ { cur = index($0, "\"stage\": \"" s "\"") > 0 }
+	cur && index($0, "\"" k "\": [") && !index($0, "[]") { on = 1; next }
+	on && /^ *\]/ { on = 0 }
+	on && match($0, /"path": "[^"]*"/) { print substr($0, RSTART + 9, RLENGTH - 10) }' "$1"
+}
+pair_statuses() { # "stage:status" of the charts and report lines of $1
+	statuses "$1" | tr ' ' '\n' | grep '^\(charts\|report\):' | tr '\n' ' '
+}
+pout=$tmp/pout
+pair_run() { # runs the ward into $pout with the wrappers; prints the status
+	status_of "$run" --config "$tmp/ward.ini" --output "$pout" --bin-dir "$tmp/pbin"
+}
+pair_wrappers "together" "$(wait_report 1)
+exec '$tmp/pbin/charts.real' \"\$@\"" "touch '$tmp/report_started.1'
+exec '$tmp/pbin/report.real' \"\$@\""
+check "together: exit 0 (charts saw the report running)" [ "$(pair_run)" = 0 ]
+check "together: every stage reran" [ "$(statuses "$tmp/log")" = "$all_rerun" ]
+[ -f "$pout/manifest.json" ] || { cat "$tmp/log" >&2; exit 1; }
+stage_files "$pout/manifest.json" charts outputs >"$tmp/charts_out"
+stage_files "$pout/manifest.json" report outputs >"$tmp/report_out"
+stage_files "$pout/manifest.json" report inputs >"$tmp/report_in"
+# accreditation writes its own charts into charts/ before
+stage_files "$pout/manifest.json" accreditation outputs >"$tmp/accr_out"
+check "together: the charts' outputs are the other files under charts/" \
+	sh -c "(cd '$pout' && find charts -type f | sort) | grep -vxF -f '$tmp/accr_out' | diff - '$tmp/charts_out'"
+check "together: the report's output is report.pdf alone" [ "$(cat "$tmp/report_out")" = report.pdf ]
+check "together: the report is keyed on indicators.csv" grep -qx indicators.csv "$tmp/report_in"
+check "together: the report is keyed on no file of the charts stage" \
+	sh -c "! grep -qxF -f '$tmp/charts_out' '$tmp/report_in'"
+sed -n '/^  "outputs": \[/,/^  \]/p' "$pout/manifest.json" |
+	sed -n 's/.*{"path": "\([^"]*\)", "sha256": "\([0-9a-f]*\)", "bytes": \([0-9]*\)[,}].*/\2  .\/\1/p' |
+	sort -k2 >"$tmp/man_outputs"
+snap_data "$pout" >"$tmp/real_outputs"
+check "together: every output in the manifest with its sha256sum" diff "$tmp/real_outputs" "$tmp/man_outputs"
+check "together: unchanged rerun exit 0" [ "$(pair_run)" = 0 ]
+check "together: unchanged rerun reuses both" [ "$(pair_statuses "$tmp/log")" = "charts:reused report:reused " ]
+snap "$pout" >"$tmp/before"
+
+pair_wrappers "charts fails" "$(wait_report 2)
+exit 3" "touch '$tmp/report_started.2'
+exec '$tmp/pbin/report.real' \"\$@\""
+check "charts fails beside the report: exit 16" [ "$(pair_run)" = 16 ]
+check "charts fails beside the report: named" grep -q "^schoolstat-run: charts: failed ([0-9.]* s): exit status 3\$" "$tmp/log"
+check "charts fails beside the report: the report is not announced" sh -c "! grep -q '^schoolstat-run: report: ' '$tmp/log'"
+snap "$pout" >"$tmp/after"
+check "charts fails beside the report: previous outputs intact" diff "$tmp/before" "$tmp/after"
+check "charts fails beside the report: no work directory" no_work_dirs "$pout"
+
+pair_wrappers "report fails" "exec '$tmp/pbin/charts.real' \"\$@\"" "exit 5"
+check "report fails beside the charts: exit 17" [ "$(pair_run)" = 17 ]
+check "report fails beside the charts: charts reran, report failed" [ "$(pair_statuses "$tmp/log")" = "charts:rerun report:failed " ]
+snap "$pout" >"$tmp/after"
+check "report fails beside the charts: previous outputs intact" diff "$tmp/before" "$tmp/after"
+
+pair_wrappers "stopped" "exec sleep 6104" "touch '$tmp/report_started.4'
+exec sleep 6105"
+"$run" --config "$tmp/ward.ini" --output "$pout" --bin-dir "$tmp/pbin" >"$tmp/logP" 2>&1 &
+pair_pid=$!
+check "SIGTERM beside: both started" wait_for 20 sh -c "[ -e '$tmp/report_started.4' ] && grep -q '^schoolstat-run: accreditation: ' '$tmp/logP'"
+sleep 0.3
+kill -TERM "$pair_pid"
+set +e; { wait "$pair_pid"; } 2>/dev/null; pstatus=$?; set -e
+check "SIGTERM beside: the driver dies of it (143)" [ "$pstatus" = 143 ]
+check "SIGTERM beside: the first stage named as stopped" grep -q "^schoolstat-run: charts: failed ([0-9.]* s): stopped: the run received SIGTERM\$" "$tmp/logP"
+check "SIGTERM beside: the report not announced" sh -c "! grep -q '^schoolstat-run: report: ' '$tmp/logP'"
+check "SIGTERM beside: both stages ended with the driver" process_gone "sleep 610"
+snap "$pout" >"$tmp/after"
+check "SIGTERM beside: previous outputs intact" diff "$tmp/before" "$tmp/after"
+check "SIGTERM beside: no work directory" no_work_dirs "$pout"
 
 # ------------------------------------------------------------ usage
 check "--help exit 0" [ "$(status_of "$run" --help)" = 0 ]

@@ -489,22 +489,28 @@ typedef struct child_result {
 	int stopped_by;    /* a signal to the driver that stopped the run */
 } child_result;
 
-/* Runs argv (argv[0] is the program path) with stdout and stderr into
+/* A stage program started and not yet waited for. */
+typedef struct child {
+	pid_t pid;
+	int running;
+	struct timespec t0;
+	double seconds;    /* from start to exit */
+	child_result cr;
+} child;
+
+/* Starts argv (argv[0] is the program path) with stdout and stderr into
  * log_path (NULL: inherited), stdin from /dev/null, the caller's signal
- * mask and default dispositions, and waits for it. A SIGTERM, SIGINT or
- * SIGHUP to the driver meanwhile is passed on as SIGTERM (then SIGKILL
- * after TERM_GRACE_SECONDS) and reported in stopped_by. */
-static ss_status run_child(engine *g, char *const argv[], const char *log_path,
-			   double delay, child_result *cr)
+ * mask and default dispositions, after delay seconds. */
+static ss_status spawn_child(engine *g, char *const argv[], const char *log_path,
+			     double delay, child *ch)
 {
 	static const int reset[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGXFSZ,
 				     SIGPIPE };
 	char execmsg[512];
-	int logfd = -1, nullfd, status = 0, msglen;
+	int logfd = -1, nullfd, msglen;
 	pid_t parent = getpid(), pid;
-	int killing = 0;
 
-	memset(cr, 0, sizeof *cr);
+	memset(ch, 0, sizeof *ch);
 	/* everything the child needs is prepared here: after fork() it may
 	   only call async-signal-safe functions */
 	msglen = snprintf(execmsg, sizeof execmsg,
@@ -515,6 +521,7 @@ static ss_status run_child(engine *g, char *const argv[], const char *log_path,
 	    (logfd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0)
 		return err_set_errno(g->e, SS_EIO, log_path, errno, "cannot create");
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	clock_gettime(CLOCK_MONOTONIC, &ch->t0);
 	pid = fork();
 	if (pid < 0) {
 		int err = errno;
@@ -563,7 +570,29 @@ static ss_status run_child(engine *g, char *const argv[], const char *log_path,
 		close(logfd);
 	if (nullfd >= 0)
 		close(nullfd);
-	for (;;) {
+	ch->pid = pid;
+	ch->running = 1;
+	return SS_OK;
+}
+
+static void signal_children(child *const ch[], size_t n, int sig)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ch[i]->running)
+			kill(ch[i]->pid, sig);
+}
+
+/* Waits for the started children ch[0..n). A SIGTERM, SIGINT or SIGHUP to
+ * the driver meanwhile is passed on to each as SIGTERM (then SIGKILL after
+ * TERM_GRACE_SECONDS) and reported in their stopped_by. */
+static ss_status wait_children(engine *g, child *const ch[], size_t n)
+{
+	size_t live = 0;
+	int killing = 0, stopped_by = 0;
+
+	for (size_t i = 0; i < n; i++)
+		live += ch[i]->running != 0;
+	while (live > 0) {
 		struct timespec grace = { TERM_GRACE_SECONDS, 0 };
 		int sig = killing == 1 ? sigtimedwait(&g->waitset, NULL, &grace)
 				       : sigwaitinfo(&g->waitset, NULL);
@@ -572,38 +601,53 @@ static ss_status run_child(engine *g, char *const argv[], const char *log_path,
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN && killing == 1) {
-				kill(pid, SIGKILL);
+				signal_children(ch, n, SIGKILL);
 				killing = 2;
 				continue;
 			}
 			int err = errno;
 
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return err_set_errno(g->e, SS_EIO, argv[0], err,
+			signal_children(ch, n, SIGKILL);
+			for (size_t i = 0; i < n; i++)
+				if (ch[i]->running) {
+					waitpid(ch[i]->pid, NULL, 0);
+					ch[i]->running = 0;
+				}
+			return err_set_errno(g->e, SS_EIO, "schoolstat-run", err,
 					     "cannot wait for the stage");
 		}
 		if (sig == SIGCHLD) {
-			pid_t r = waitpid(pid, &status, WNOHANG);
+			for (size_t i = 0; i < n; i++) {
+				int status = 0;
+				pid_t r;
 
-			if (r == pid)
-				break;
-			if (r < 0 && errno != EINTR)
-				return err_set_errno(g->e, SS_EIO, argv[0], errno,
-						     "cannot wait for the stage");
+				if (!ch[i]->running)
+					continue;
+				r = waitpid(ch[i]->pid, &status, WNOHANG);
+				if (r < 0 && errno != EINTR)
+					return err_set_errno(g->e, SS_EIO,
+							     "schoolstat-run", errno,
+							     "cannot wait for the stage");
+				if (r != ch[i]->pid)
+					continue;
+				ch[i]->running = 0;
+				ch[i]->seconds = seconds_since(&ch[i]->t0);
+				ch[i]->cr.stopped_by = stopped_by;
+				if (WIFEXITED(status)) {
+					ch[i]->cr.exited = 1;
+					ch[i]->cr.code = WEXITSTATUS(status);
+				} else if (WIFSIGNALED(status)) {
+					ch[i]->cr.sig = WTERMSIG(status);
+				}
+				live--;
+			}
 			continue;
 		}
-		if (!cr->stopped_by) {
-			cr->stopped_by = sig;
-			kill(pid, SIGTERM);
+		if (!stopped_by) {
+			stopped_by = sig;
+			signal_children(ch, n, SIGTERM);
 			killing = 1;
 		}
-	}
-	if (WIFEXITED(status)) {
-		cr->exited = 1;
-		cr->code = WEXITSTATUS(status);
-	} else if (WIFSIGNALED(status)) {
-		cr->sig = WTERMSIG(status);
 	}
 	return SS_OK;
 }
@@ -792,6 +836,16 @@ static void ext_job_start(ext_job *j, engine *g, const run_stage_def *d)
 		ext_job_main(j);
 }
 
+/* Waits for j and forgets what it found (the stage did not run). */
+static void ext_job_discard(ext_job *j)
+{
+	if (j->started)
+		pthread_join(j->thread, NULL);
+	j->started = 0;
+	j->finished = 1;
+	run_files_release(&j->list);
+}
+
 /* Waits for j and adds what it found to r's inputs; j's error, if any,
  * becomes the engine's. */
 static ss_status ext_job_finish(ext_job *j, run_stage_rec *r)
@@ -953,9 +1007,23 @@ static ss_status try_reuse(engine *g, const run_stage_rec *prev,
 	return st;
 }
 
+/* Which changes of the tree a stage answers for: all of them, or, for
+ * two stages run at the same time, those under only's writes prefixes
+ * (the first) or those not under not's (the second). */
+typedef struct owner {
+	const run_stage_def *only, *not;
+} owner;
+
+static int owns(const owner *o, const char *path)
+{
+	if (o->only && !run_stage_writes(o->only, path))
+		return 0;
+	return !(o->not && run_stage_writes(o->not, path));
+}
+
 /* After a rerun: the files the stage wrote, and its validation.csv part. */
 static ss_status record_outputs(engine *g, const run_files *before,
-				run_stage_rec *r)
+				run_stage_rec *r, const owner *o)
 {
 	const run_file *vb = run_files_find(before, VALIDATION, 0);
 	const run_file *va = run_files_find(&g->tree, VALIDATION, 0);
@@ -966,7 +1034,7 @@ static ss_status record_outputs(engine *g, const run_files *before,
 		const run_file *f = &g->tree.v[i];
 		const run_file *old = run_files_find(before, f->path, 0);
 
-		if (strcmp(f->path, VALIDATION) == 0 ||
+		if (!owns(o, f->path) || strcmp(f->path, VALIDATION) == 0 ||
 		    (old && strcmp(old->sha256, f->sha256) == 0))
 			continue;
 		if (old)
@@ -974,14 +1042,15 @@ static ss_status record_outputs(engine *g, const run_files *before,
 		st = run_files_add(&r->outputs, f->path, f->sha256, f->bytes, 0, g->e);
 	}
 	for (size_t i = 0; i < before->n; i++)
-		if (!run_files_find(&g->tree, before->v[i].path, 0))
+		if (owns(o, before->v[i].path) &&
+		    !run_files_find(&g->tree, before->v[i].path, 0))
 			r->reusable = 0; /* removed one */
 	if (st != SS_OK)
 		return st;
 	r->vmode = RUN_VAL_NONE;
 	r->voffset = r->vbytes = 0;
 	r->vsha256[0] = '\0';
-	if (!va)
+	if (!va || !owns(o, VALIDATION))
 		return SS_OK;
 	if (!vb) {
 		r->vmode = RUN_VAL_APPEND;
@@ -1035,97 +1104,6 @@ static void start_writeback(engine *g, const run_stage_rec *r)
 	}
 }
 
-/* Runs the stage d; ext, when not NULL, is hashing the stage's external
- * inputs meanwhile, and is finished (r's key computed) once the stage
- * exits. */
-static ss_status rerun(engine *g, const run_stage_def *d, run_stage_rec *r,
-		       ext_job *ext, int *stop)
-{
-	run_files before;
-	char **argv;
-	char *log_path = NULL;
-	child_result cr;
-	struct timespec t;
-	double delay = 0;
-	ss_status st;
-
-	if (!(argv = calloc(r->args.n + 3, sizeof *argv)))
-		return oom(g);
-	argv[0] = r->binary;
-	for (size_t i = 0; i < r->args.n; i++)
-		argv[i + 1] = r->args.v[i];
-	argv[r->args.n + 1] = g->out;
-	if (!g->c->verbose) {
-		char name[64];
-
-		snprintf(name, sizeof name, "%s.log", d->name);
-		if (!(log_path = run_path_join(g->logdir, name))) {
-			free(argv);
-			return oom(g);
-		}
-	}
-	if (g->c->delay_stage && strcmp(g->c->delay_stage, d->name) == 0)
-		delay = g->c->delay_seconds;
-	/* the tree before, to tell what the stage wrote */
-	before = g->tree;
-	run_files_init(&g->tree);
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	g->since_ns = run_index_now_ns();
-	st = run_child(g, argv, log_path, delay, &cr);
-	r->seconds = seconds_since(&t);
-	free(argv);
-	if (ext) {
-		ss_status xs = ext_job_finish(ext, r);
-
-		if (xs == SS_OK)
-			xs = run_stage_key(r, g->e);
-		/* as when the hashing came first, its error ends the run */
-		if (st == SS_OK)
-			st = xs;
-	}
-	if (st == SS_OK && !cr.stopped_by && cr.exited && cr.code == 0) {
-		if ((st = rescan_known(g, &before)) == SS_OK)
-			st = record_outputs(g, &before, r);
-		if (st == SS_OK)
-			start_writeback(g, r);
-		r->status = RUN_STAGE_RERUN;
-		r->exit_status = 0;
-		if (st == SS_OK) {
-			g->res->nrerun++;
-			emit(g, r, NULL);
-		}
-	} else if (st == SS_OK) {
-		char why[160];
-
-		r->status = RUN_STAGE_FAILED;
-		if (cr.exited)
-			r->exit_status = cr.code;
-		r->signal = cr.sig;
-		if (cr.stopped_by)
-			snprintf(why, sizeof why, "stopped: the run received %s",
-				 signal_name(cr.stopped_by));
-		else if (cr.exited)
-			snprintf(why, sizeof why, "exit status %d%s", cr.code,
-				 cr.code == 127 ? " (could not be executed)" : "");
-		else
-			snprintf(why, sizeof why, "killed by signal %d (%s)", cr.sig,
-				 signal_name(cr.sig));
-		if ((st = set_why(g, r, why)) == SS_OK)
-			emit(g, r, log_path);
-		*stop = 1;
-		if (cr.stopped_by) {
-			g->res->outcome = RUN_OUT_INTERRUPTED;
-			g->res->signal = cr.stopped_by;
-		} else {
-			g->res->outcome = RUN_OUT_STAGE_FAILED;
-			g->res->failed = d;
-		}
-	}
-	run_files_release(&before);
-	free(log_path);
-	return st;
-}
-
 /* Writes run_info.csv into out/ for the report stage. */
 static ss_status fill_counts(engine *g, run_manifest *m, const char *dir);
 
@@ -1150,30 +1128,58 @@ static ss_status write_run_info(engine *g)
 	return st == SS_OK ? rescan(g) : st;
 }
 
-static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
-			  int *stop)
+/* A stage as decided before it runs. */
+typedef struct plan {
+	const run_stage_def *d;
+	run_stage_rec *r;
+	const run_stage_rec *prev;
+	int absent;        /* no program: nothing to run */
+	int reuse;         /* its previous outputs may be copied */
+	int settled;       /* reruns whatever its inputs hold: ext hashes them */
+	ext_job ext;
+	char **argv;
+	char *log_path;
+	child ch;
+} plan;
+
+static void plan_init(plan *p, engine *g, const run_stage_def *d,
+		      run_stage_rec *r)
 {
-	const run_stage_rec *prev = g->have_prev ? run_manifest_stage(&g->prev, d->name)
-						 : NULL;
+	memset(p, 0, sizeof *p);
+	p->d = d;
+	p->r = r;
+	p->prev = g->have_prev ? run_manifest_stage(&g->prev, d->name) : NULL;
+	p->ext.finished = 1;
+}
+
+static void plan_release(plan *p)
+{
+	if (!p->ext.finished)
+		ext_job_discard(&p->ext);
+	free(p->argv);
+	free(p->log_path);
+}
+
+/* Fills p->r (program, options, environment, inputs) and decides between
+ * a rerun and a reuse; a stage whose rerun is settled has its external
+ * inputs hashed by p->ext from now on. */
+static ss_status plan_stage(engine *g, plan *p)
+{
+	const run_stage_def *d = p->d;
+	run_stage_rec *r = p->r;
 	char why[512];
-	struct timespec t;
 	ss_status st;
 
 	if (!(r->stage = strdup(d->name)))
 		return oom(g);
-	if (strcmp(d->name, "report") == 0 && (st = write_run_info(g)) != SS_OK)
-		return st;
 	if (!(r->binary = malloc(strlen(g->c->bin_dir) + strlen(d->name) + 16)))
 		return oom(g);
 	sprintf(r->binary, "%s/schoolstat-%s", g->c->bin_dir, d->name);
 	if (access(r->binary, X_OK) != 0) {
 		r->status = RUN_STAGE_ABSENT;
 		snprintf(why, sizeof why, "no program %s", r->binary);
-		if ((st = set_why(g, r, why)) != SS_OK)
-			return st;
-		g->res->nabsent++;
-		emit(g, r, NULL);
-		return SS_OK;
+		p->absent = 1;
+		return set_why(g, r, why);
 	}
 	if ((st = run_sha256_file(r->binary, 0, -1, r->binary_sha256, NULL,
 				  g->e)) != SS_OK ||
@@ -1185,22 +1191,13 @@ static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
 		if ((st = run_strv_add(&r->env, why, g->e)) != SS_OK)
 			return st;
 	}
-	if (run_decide_settled(prev, r, why, sizeof why)) {
-		ext_job ext;
-
+	if (run_decide_settled(p->prev, r, why, sizeof why)) {
 		if ((st = set_why(g, r, why)) != SS_OK ||
 		    (st = collect_tree(g, d, r)) != SS_OK)
 			return st;
-		ext_job_start(&ext, g, d);
-		st = rerun(g, d, r, &ext, stop);
-		if (!ext.finished) {
-			/* rerun failed before the stage ran: st says why */
-			ss_error keep = *g->e;
-
-			ext_job_finish(&ext, r);
-			*g->e = keep;
-		}
-		return st;
+		p->settled = 1;
+		ext_job_start(&p->ext, g, d);
+		return SS_OK;
 	}
 	{
 		run_files ext;
@@ -1215,16 +1212,167 @@ static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
 		    (st = run_stage_key(r, g->e)) != SS_OK)
 			return st;
 	}
-	if (run_decide(prev, r, why, sizeof why) == RUN_DECIDE_REUSE) {
+	if (run_decide(p->prev, r, why, sizeof why) == RUN_DECIDE_REUSE)
+		p->reuse = 1;
+	else if ((st = set_why(g, r, why)) != SS_OK)
+		return st;
+	return SS_OK;
+}
+
+/* Starts p's program, writing into out/. */
+static ss_status plan_launch(engine *g, plan *p)
+{
+	run_stage_rec *r = p->r;
+	double delay = 0;
+
+	if (!(p->argv = calloc(r->args.n + 3, sizeof *p->argv)))
+		return oom(g);
+	p->argv[0] = r->binary;
+	for (size_t i = 0; i < r->args.n; i++)
+		p->argv[i + 1] = r->args.v[i];
+	p->argv[r->args.n + 1] = g->out;
+	if (!g->c->verbose) {
+		char name[64];
+
+		snprintf(name, sizeof name, "%s.log", p->d->name);
+		if (!(p->log_path = run_path_join(g->logdir, name)))
+			return oom(g);
+	}
+	if (g->c->delay_stage && strcmp(g->c->delay_stage, p->d->name) == 0)
+		delay = g->c->delay_seconds;
+	return spawn_child(g, p->argv, p->log_path, delay, &p->ch);
+}
+
+static int plan_succeeded(const plan *p)
+{
+	return !p->ch.cr.stopped_by && p->ch.cr.exited && p->ch.cr.code == 0;
+}
+
+/* After p's program exited (the tree rescanned when it succeeded): its
+ * key, its outputs (those o gives it) or its failure, announced. */
+static ss_status plan_result(engine *g, plan *p, const run_files *before,
+			     const owner *o, int *stop)
+{
+	run_stage_rec *r = p->r;
+	const child_result *cr = &p->ch.cr;
+	ss_status st;
+
+	r->seconds = p->ch.seconds;
+	if (p->settled) {
+		/* as when the hashing came first, its error ends the run */
+		if ((st = ext_job_finish(&p->ext, r)) != SS_OK ||
+		    (st = run_stage_key(r, g->e)) != SS_OK)
+			return st;
+	}
+	if (plan_succeeded(p)) {
+		if ((st = record_outputs(g, before, r, o)) != SS_OK)
+			return st;
+		start_writeback(g, r);
+		r->status = RUN_STAGE_RERUN;
+		r->exit_status = 0;
+		g->res->nrerun++;
+		emit(g, r, NULL);
+		return SS_OK;
+	} else {
+		char why[160];
+
+		r->status = RUN_STAGE_FAILED;
+		if (cr->exited)
+			r->exit_status = cr->code;
+		r->signal = cr->sig;
+		if (cr->stopped_by)
+			snprintf(why, sizeof why, "stopped: the run received %s",
+				 signal_name(cr->stopped_by));
+		else if (cr->exited)
+			snprintf(why, sizeof why, "exit status %d%s", cr->code,
+				 cr->code == 127 ? " (could not be executed)" : "");
+		else
+			snprintf(why, sizeof why, "killed by signal %d (%s)", cr->sig,
+				 signal_name(cr->sig));
+		if ((st = set_why(g, r, why)) != SS_OK)
+			return st;
+		emit(g, r, p->log_path);
+		*stop = 1;
+		if (cr->stopped_by) {
+			g->res->outcome = RUN_OUT_INTERRUPTED;
+			g->res->signal = cr->stopped_by;
+		} else {
+			g->res->outcome = RUN_OUT_STAGE_FAILED;
+			g->res->failed = p->d;
+		}
+		return SS_OK;
+	}
+}
+
+/* Runs the stages ps[0..n) at the same time (n is 1 or 2; ps[1] runs
+ * beside ps[0]) and takes their results in stage order; after a failure
+ * the later ones are neither recorded nor announced, as if they had not
+ * run. */
+static ss_status rerun(engine *g, plan *const ps[], size_t n, int *stop)
+{
+	child *ch[2];
+	run_files before;
+	size_t started = 0;
+	ss_status st = SS_OK;
+
+	/* the tree before, to tell what the stages wrote */
+	before = g->tree;
+	run_files_init(&g->tree);
+	g->since_ns = run_index_now_ns();
+	for (size_t i = 0; i < n && st == SS_OK; i++) {
+		st = plan_launch(g, ps[i]);
+		ch[i] = &ps[i]->ch;
+		started += ps[i]->ch.running;
+	}
+	if (st != SS_OK && started > 0) {
+		/* a stage could not start: the others are stopped */
+		ss_error keep = *g->e;
+
+		signal_children(ch, started, SIGTERM);
+		wait_children(g, ch, started);
+		*g->e = keep;
+	}
+	if (st == SS_OK)
+		st = wait_children(g, ch, n);
+	if (st == SS_OK && plan_succeeded(ps[0]))
+		st = rescan_known(g, &before);
+	for (size_t i = 0; i < n && st == SS_OK && !*stop; i++) {
+		owner o = { NULL, NULL };
+
+		if (n > 1 && i == 0)
+			o.only = ps[0]->d;
+		else if (n > 1)
+			o.not = ps[0]->d;
+		st = plan_result(g, ps[i], &before, &o, stop);
+	}
+	run_files_release(&before);
+	return st;
+}
+
+/* Copies p's previous outputs when it may, else reruns it alone. */
+static ss_status reuse_or_rerun(engine *g, plan *p, int *stop)
+{
+	run_stage_rec *r = p->r;
+	struct timespec t;
+	ss_status st;
+
+	if (p->absent) {
+		g->res->nabsent++;
+		emit(g, r, NULL);
+		return SS_OK;
+	}
+	if (p->reuse) {
+		char why[512];
+
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		g->since_ns = run_index_now_ns();
-		if ((st = try_reuse(g, prev, r, why, sizeof why)) != SS_OK)
+		if ((st = try_reuse(g, p->prev, r, why, sizeof why)) != SS_OK)
 			return st;
 		if (!why[0]) {
 			r->seconds = seconds_since(&t);
 			r->status = RUN_STAGE_REUSED;
 			r->reusable = 1;
-			r->exit_status = prev->exit_status;
+			r->exit_status = p->prev->exit_status;
 			g->res->nreused++;
 			emit(g, r, NULL);
 			/* the copies' hashes are known: no need to read them */
@@ -1232,10 +1380,72 @@ static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
 				st = run_files_add_copy(&g->tree, &r->outputs.v[i], g->e);
 			return st == SS_OK ? rescan(g) : st;
 		}
+		if ((st = set_why(g, r, why)) != SS_OK)
+			return st;
 	}
-	if ((st = set_why(g, r, why)) != SS_OK)
-		return st;
-	return rerun(g, d, r, NULL, stop);
+	{
+		plan *const one[1] = { p };
+
+		return rerun(g, one, 1, stop);
+	}
+}
+
+/* What the driver itself writes for a stage before it is planned. */
+static ss_status before_stage(engine *g, const run_stage_def *d)
+{
+	return strcmp(d->name, "report") == 0 ? write_run_info(g) : SS_OK;
+}
+
+static ss_status do_stage(engine *g, const run_stage_def *d, run_stage_rec *r,
+			  int *stop)
+{
+	plan p;
+	ss_status st;
+
+	plan_init(&p, g, d, r);
+	if ((st = before_stage(g, d)) == SS_OK &&
+	    (st = plan_stage(g, &p)) == SS_OK)
+		st = reuse_or_rerun(g, &p, stop);
+	plan_release(&p);
+	return st;
+}
+
+/* d2 (RUN_BESIDE_PREV) and d1, the stage before it: both planned on the
+ * tree before d1, then run at the same time when both rerun, else one
+ * after the other as usual. */
+static ss_status do_pair(engine *g, const run_stage_def *d1, run_stage_rec *r1,
+			 const run_stage_def *d2, run_stage_rec *r2, int *stop)
+{
+	plan p1, p2;
+	ss_status st;
+	int sig;
+
+	plan_init(&p1, g, d1, r1);
+	plan_init(&p2, g, d2, r2);
+	if ((st = before_stage(g, d1)) != SS_OK ||
+	    (st = before_stage(g, d2)) != SS_OK ||
+	    (st = plan_stage(g, &p1)) != SS_OK ||
+	    (st = plan_stage(g, &p2)) != SS_OK)
+		goto done;
+	if (!p1.absent && !p2.absent && !p1.reuse && !p2.reuse) {
+		plan *const both[2] = { &p1, &p2 };
+
+		st = rerun(g, both, 2, stop);
+		goto done;
+	}
+	if ((st = reuse_or_rerun(g, &p1, stop)) != SS_OK || *stop)
+		goto done;
+	if ((sig = pending_stop(g)) != 0) {
+		g->res->outcome = RUN_OUT_INTERRUPTED;
+		g->res->signal = sig;
+		*stop = 1;
+		goto done;
+	}
+	st = reuse_or_rerun(g, &p2, stop);
+done:
+	plan_release(&p1);
+	plan_release(&p2);
+	return st;
 }
 
 /* ------------------------------------------------------------ finishing */
@@ -1605,7 +1815,14 @@ ss_status run_execute(const run_config *c, const run_hooks *hooks,
 			res->signal = sig;
 			break;
 		}
-		if ((st = do_stage(&g, &stages[i], &g.cur.stages[i], &stop)) != SS_OK)
+		if (i + 1 < nstages && (stages[i + 1].flags & RUN_BESIDE_PREV)) {
+			st = do_pair(&g, &stages[i], &g.cur.stages[i], &stages[i + 1],
+				     &g.cur.stages[i + 1], &stop);
+			i++;
+		} else {
+			st = do_stage(&g, &stages[i], &g.cur.stages[i], &stop);
+		}
+		if (st != SS_OK)
 			goto done;
 	}
 	if (!stop && res->outcome != RUN_OUT_INTERRUPTED)

@@ -5,7 +5,8 @@
  * the runs incremental, so a stage that starts reading another file must
  * have it added here, or its output would be reused when that file
  * changes. The report stage, still growing, is keyed on every file written
- * before it. */
+ * before the charts stage: it draws its own figures and reads nothing
+ * under charts/, which lets the two run at the same time. */
 #include "run.h"
 
 #include <stdio.h>
@@ -39,25 +40,34 @@ static const char *const reads_charts[] = {
 	"exam_histograms.csv", NULL
 };
 static const char *const reads_report[] = { NULL };
+static const char *const writes_charts[] = { "charts/", NULL };
 
 /* exit_code is part of the documented interface: a stage added later
  * takes the next free number, wherever it runs. */
 static const run_stage_def stage_table[] = {
-	{ "ingest", 10, RUN_READS_INPUT, reads_ingest },
-	{ "indicators", 11, 0, reads_indicators },
-	{ "norms", 12, RUN_READS_NORMS, reads_norms },
-	{ "gaps", 13, 0, reads_gaps },
-	{ "audit", 14, RUN_TAKES_MARGINS, reads_audit },
-	{ "accreditation", 15, RUN_TAKES_REF_DATE, reads_accreditation },
-	{ "charts", 16, RUN_TAKES_YEAR, reads_charts },
+	{ "ingest", 10, RUN_READS_INPUT, reads_ingest, NULL },
+	{ "indicators", 11, 0, reads_indicators, NULL },
+	{ "norms", 12, RUN_READS_NORMS, reads_norms, NULL },
+	{ "gaps", 13, 0, reads_gaps, NULL },
+	{ "audit", 14, RUN_TAKES_MARGINS, reads_audit, NULL },
+	{ "accreditation", 15, RUN_TAKES_REF_DATE, reads_accreditation, NULL },
+	{ "charts", 16, RUN_TAKES_YEAR, reads_charts, writes_charts },
 	{ "report", 17, RUN_READS_ALL | RUN_TAKES_YEAR | RUN_TAKES_UNIT |
-				RUN_TAKES_EPOCH, reads_report },
+				RUN_TAKES_EPOCH | RUN_BESIDE_PREV, reads_report, NULL },
 };
 
 const run_stage_def *run_stages(size_t *n)
 {
 	*n = sizeof stage_table / sizeof stage_table[0];
 	return stage_table;
+}
+
+int run_stage_writes(const run_stage_def *d, const char *path)
+{
+	for (size_t i = 0; d->writes && d->writes[i]; i++)
+		if (strncmp(path, d->writes[i], strlen(d->writes[i])) == 0)
+			return 1;
+	return 0;
 }
 
 const run_stage_def *run_stage_find(const char *name)
