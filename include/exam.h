@@ -23,6 +23,15 @@
  * reads the whole file through csvin. EXAM_READER_CSVIN forces csvin for
  * every line (tests compare the two; the benchmark measures both).
  *
+ * Two threads (exam_options.threads = 2, own scanner only): the second
+ * half of an input of at least min_split_bytes is reduced at the same time
+ * by a thread of its own and merged when it held only rows accepted
+ * without a message, no candidate id of the first half and no record
+ * running over the split point; otherwise the main thread reads on over
+ * it as with one thread. Outputs, messages and counts are byte for byte
+ * those of one thread (exam_counts.split_used tells which way it went).
+ * Memory: up to a second set of groups and an 8 MiB read buffer more.
+ *
  * Validation, per row (each problem one message through diag_report, the
  * row kept verbatim through diag_reject_row with the first problem as its
  * reason; codes): wrong field count (too_few_fields, too_many_fields),
@@ -73,9 +82,21 @@ typedef struct exam_options {
 	void *school_ctx;
 	exam_reader reader;
 	size_t max_record; /* bytes; 0: CSVIN_DEFAULT_MAX_LINE */
+	/* Threads the own scanner may use: 0 or 1 one pass; 2 (or more)
+	 * also reduces the second half of an input of at least
+	 * min_split_bytes on a thread of its own, its result used only when
+	 * it must equal the one pass's (clean rows only, no candidate of
+	 * both halves; see exam.c): every output byte and message is the
+	 * same either way. school_known is then called from both threads
+	 * at once, so it must only read. */
+	int threads;
+	size_t min_split_bytes;
 } exam_options;
 
-/* Zeroes o: AUTO style, UTF-8, all schools known, AUTO reader. */
+#define EXAM_MIN_SPLIT_DEFAULT ((size_t)4 << 20)
+
+/* AUTO style, UTF-8, all schools known, AUTO reader, one thread,
+ * min_split_bytes EXAM_MIN_SPLIT_DEFAULT. */
 void exam_options_init(exam_options *o);
 
 typedef struct exam_counts {
@@ -90,6 +111,7 @@ typedef struct exam_counts {
 	long blank_lines;        /* blank lines skipped */
 	char delimiter;
 	int had_bom;
+	int split_used;          /* 1: a second half's result was taken */
 } exam_counts;
 
 /* Reduces the exam table at path to hist_out_path (the exam_hist.csv

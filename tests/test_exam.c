@@ -1267,6 +1267,513 @@ static void test_short_cells_exhaustive(void **state)
 	free(in.p);
 }
 
+/* ------------------------------------------------------------ two threads */
+
+/* Reduces data[0..len) with opt and `threads` threads, splitting inputs
+ * of any size. */
+static void run_threads(run *r, const char *data, size_t len,
+			exam_options *opt, int threads)
+{
+	opt->threads = threads;
+	opt->min_split_bytes = 0;
+	run_opts(r, data, len, opt);
+}
+
+static void assert_same_runs(const run *a, const run *b)
+{
+	assert_same(a, b);
+	assert_int_equal(a->c.groups, b->c.groups);
+	assert_int_equal(a->c.hist_rows, b->c.hist_rows);
+	assert_int_equal(a->c.delimiter, b->c.delimiter);
+	assert_int_equal(a->c.had_bom, b->c.had_bom);
+	assert_int_equal(a->diag.nerrors, b->diag.nerrors);
+	assert_int_equal(a->diag.nwarnings, b->diag.nwarnings);
+}
+
+/* Reduces data with one thread and with two, checks every output agrees
+ * and that one thread never splits; returns whether two did. */
+static int split_agrees(const char *data, size_t len, exam_options *opt)
+{
+	run one, two;
+	int used;
+
+	run_threads(&one, data, len, opt, 1);
+	run_threads(&two, data, len, opt, 2);
+	assert_int_equal(one.c.split_used, 0);
+	assert_same_runs(&one, &two);
+	used = two.c.split_used;
+	run_release(&one);
+	run_release(&two);
+	return used;
+}
+
+/* n clean rows of one session, candidate ids from first_id, schools S1-S3
+ * in turn. */
+static void clean_rows(sbuf *b, int first_id, int n)
+{
+	static const char *const sc[] = { "7", "6.5", "8.25", "", "10", "0",
+					  "4.75", "" };
+	int i;
+
+	for (i = 0; i < n; i++)
+		sb_add(b, "2024-2025,tn_thpt,%08d,S%d,%s,%s,%s\n",
+		       first_id + i, 1 + i % 3, sc[i % 8], sc[(i + 3) % 8],
+		       sc[(i * 7) % 8]);
+}
+
+/* Offset of the second half as the library chooses it. */
+static size_t split_offset(const char *data, size_t len)
+{
+	const char *nl = memchr(data + len / 2, '\n', len - len / 2);
+
+	assert_non_null(nl);
+	return (size_t)(nl - data) + 1;
+}
+
+/* The second half is taken for a clean table (from memory and from a
+ * file), not below min_split_bytes, never with one thread. */
+static void test_split_clean(void **state)
+{
+	sbuf in = { 0 };
+	exam_options opt;
+	run one, two;
+	char path[] = "/tmp/test_exam_in_XXXXXX";
+	char out[] = "/tmp/test_exam_XXXXXX";
+	diag_sink diag;
+	exam_counts c;
+	ss_error e;
+	char *got;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	sb_add(&in, HEADER);
+	clean_rows(&in, 1000, 3000);
+	exam_options_init(&opt);
+	opt.school_known = school_known;
+	assert_int_equal(opt.threads, 1);
+	assert_int_equal(opt.min_split_bytes, EXAM_MIN_SPLIT_DEFAULT);
+	assert_int_equal(split_agrees(in.p, in.len, &opt), 1);
+
+	/* the default minimum keeps a small table in one pass */
+	exam_options_init(&opt);
+	opt.threads = 2;
+	run_opts(&two, in.p, in.len, &opt);
+	assert_int_equal(two.c.split_used, 0);
+	assert_int_equal(two.c.rows_accepted, 3000);
+	run_release(&two);
+
+	/* from a file: the second half through a descriptor of its own */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fp = fdopen(fd, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(in.p, 1, in.len, fp), in.len);
+	assert_int_equal(fclose(fp), 0);
+	fd = mkstemp(out);
+	assert_true(fd >= 0);
+	close(fd);
+	exam_options_init(&opt);
+	opt.school_known = school_known;
+	run_threads(&one, in.p, in.len, &opt, 1);
+	opt.threads = 2;
+	opt.min_split_bytes = 0;
+	diag_init(&diag, NULL, NULL);
+	err_clear(&e);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(exam_reduce_file(path, "exam_scores.csv", &opt, &diag,
+					  out, &c, &e),
+			 SS_OK);
+	got = slurp(out);
+	assert_non_null(got);
+	assert_string_equal(got, one.hist);
+	assert_int_equal(c.split_used, 1);
+	assert_int_equal(c.rows_read, 3000);
+	assert_int_equal(c.rows_accepted, 3000);
+	assert_int_equal(c.groups, 3);
+	assert_int_equal(c.scores, one.c.scores);
+	assert_int_equal(c.blanks, one.c.blanks);
+	assert_int_equal(diag.nmessages, 0);
+	free(got);
+	diag_release(&diag);
+	run_release(&one);
+	unlink(path);
+	unlink(out);
+	free(in.p);
+}
+
+/* Second halves that are taken: CRLF, blank lines, other spellings of
+ * the session and schools, text ids, a new session and school, a first
+ * half full of problems, ids already used in another session. */
+static void test_split_taken(void **state)
+{
+	sbuf in = { 0 };
+	exam_options opt;
+
+	(void)state;
+	exam_options_init(&opt);
+	opt.school_known = school_known;
+
+	/* problems in the first half only: its messages, as one pass */
+	sb_add(&in, HEADER);
+	clean_rows(&in, 1000, 200);
+	sb_add(&in, "2024-2025,tn_thpt,00001000,S1,7,,\n"  /* duplicate */
+		    "2024-2025,tn_thpt,x1,S9,7,,\n"        /* unknown */
+		    "2024-2025,tn_thpt,x2,S1,6.01,,\n"     /* off-grid */
+		    "2024-2025,tn_thpt,x3,S1,\"7\n5\",,\n" /* handed over */
+		    "\n"
+		    "2024-2025,tn_thpt,x4,S1,11\n");        /* too few */
+	clean_rows(&in, 5000, 300);
+	assert_int_equal(split_agrees(in.p, in.len, &opt), 1);
+
+	/* CRLF and blank lines, spellings, a session and school that the
+	 * first half does not have, text ids; ids of the first half again
+	 * in another session */
+	in.len = 0;
+	sb_add(&in, "%s", HEADER);
+	clean_rows(&in, 1000, 200);
+	sb_add(&in, "2024-2025,vao_10,A-1,S3,7,,\n");
+	clean_rows(&in, 5000, 150);
+	sb_add(&in, "2024-2025,tn_thpt,%08d,S2,5,,\r\n\n \n", 9000);
+	sb_add(&in, " 2024 - 2025 ,tn_thpt,%08d, S1 ,5,,\r\n", 9001);
+	sb_add(&in, "2024/2025,tn_thpt,%08d,S1,5,,\n", 9002);
+	sb_add(&in, "2024-2025,tn_thpt,HN-%d,S1,5,,\n", 9003);
+	sb_add(&in, "2024-2025,tn_thpt,Đ%d,01000069,5,,\n", 9004);
+	sb_add(&in, "2023-2024,tn_thpt,%08d,S1,5,,\n", 1000);
+	sb_add(&in, "2024-2025,vao_10,%08d,S1,5,,\n", 1001);
+	sb_add(&in, "2024-2025,vao_10,A-2,S1,5,,\n");
+	sb_add(&in, "2023-2024,tn_thpt,A-1,S1,5,,\n");
+	clean_rows(&in, 7000, 20);
+	assert_true(split_offset(in.p, in.len) <
+		    (size_t)(strstr(in.p, "00009000") - in.p));
+	assert_int_equal(split_agrees(in.p, in.len, &opt), 1);
+
+	/* no final newline */
+	in.len--;
+	in.p[in.len] = '\0';
+	assert_int_equal(split_agrees(in.p, in.len, &opt), 1);
+	free(in.p);
+}
+
+/* A table whose second half, starting at row `from` of `n` clean rows,
+ * holds `bad` as its row `at`: the second half is dropped and the outputs
+ * are those of one pass. */
+static void check_dropped(int n, int at, const char *bad)
+{
+	sbuf in = { 0 };
+	exam_options opt;
+	size_t bad_at;
+
+	sb_add(&in, HEADER);
+	clean_rows(&in, 1000, at);
+	bad_at = in.len;
+	sb_add(&in, "%s", bad);
+	clean_rows(&in, 1000 + at, n - at);
+	assert_true(split_offset(in.p, in.len) <= bad_at);
+	exam_options_init(&opt);
+	opt.school_known = school_known;
+	if (split_agrees(in.p, in.len, &opt))
+		fail_msg("second half with '%s' taken", bad);
+	free(in.p);
+}
+
+/* Anything in the second half that is not a clean row, an id of both
+ * halves, a record over the split point: one pass. */
+static void test_split_dropped(void **state)
+{
+	static const char *const bad[] = {
+		"2024-2025,tn_thpt,x,S1,abc,,\n",          /* bad score */
+		"2024-2025,tn_thpt,x,S1,6.01,,\n",         /* off-grid */
+		"2024-2025,tn_thpt,x,S9,7,,\n",            /* unknown school */
+		"2024-2025,tn_thpt,,S1,7,,\n",             /* missing id */
+		"2024,tn_thpt,x,S1,7,,\n",                 /* bad year */
+		"2024-2025,tn_thpt,x,S1,7,\n",             /* too few fields */
+		"2024-2025,tn_thpt,x,S1,7,,,\n",           /* too many */
+		"2024-2025,tn_thpt,x,S1,\"7\",,\n",        /* quote */
+		"2024-2025,tn_thpt,x,S1,7\r,,\n",          /* CR */
+		"2024-2025,tn_thpt,x,S1,7\xff,,\n",        /* bad UTF-8 */
+		"2024-2025,tn_thpt,00001000,S1,7,,\n",     /* id of half 1 */
+		"2024-2025,tn_thpt, 00001001 ,S2,7,,\n",   /* the same */
+		"2024-2025,tn_thpt,00003500,S2,7,,\n",     /* id of half 2 */
+	};
+	size_t k;
+	sbuf in = { 0 };
+	exam_options opt;
+	size_t at, after;
+	int i;
+
+	(void)state;
+	for (k = 0; k < sizeof bad / sizeof bad[0]; k++)
+		check_dropped(3000, 2000, bad[k]);
+	/* text ids in both halves */
+	sb_add(&in, HEADER);
+	for (i = 0; i < 400; i++)
+		sb_add(&in, "2024-2025,tn_thpt,HN-%d,S1,7,,\n", i);
+	sb_add(&in, "2024-2025,tn_thpt,HN-%d,S2,7,,\n", 3);
+	exam_options_init(&opt);
+	opt.school_known = school_known;
+	assert_int_equal(split_agrees(in.p, in.len, &opt), 0);
+	in.len = 0;
+	/* the same id in sessions the two halves number differently */
+	sb_add(&in, HEADER "2023-2024,tn_thpt,%08d,S1,7,,\n", 1);
+	clean_rows(&in, 1000, 300);
+	sb_add(&in, "2023-2024,tn_thpt,%08d,S1,7,,\n", 1);
+	assert_int_equal(split_agrees(in.p, in.len, &opt), 0);
+	in.len = 0;
+	/* a quoted field open over the split point */
+	sb_add(&in, HEADER);
+	clean_rows(&in, 1000, 300);
+	at = split_offset(in.p, in.len);
+	in.p[at - 3] = '"';       /* the last field of the row before */
+	in.p[in.len - 3] = '"';   /* closed by the last row */
+	assert_int_equal(split_agrees(in.p, in.len, &opt), 0);
+	free(in.p);
+	/* a line longer than the record limit in the second half; over
+	 * the middle it ends where the second half starts, which is then
+	 * taken */
+	for (k = 0; k < 2; k++) {
+		in.p = NULL;
+		in.len = in.cap = 0;
+		sb_add(&in, HEADER);
+		clean_rows(&in, 1000, 300);
+		at = in.len;
+		sb_add(&in, "2024-2025,tn_thpt,x,S1,7,,");
+		for (i = 0; i < 300; i++)
+			sb_add(&in, "xxxxxxxxxx");
+		sb_add(&in, "\n");
+		after = in.len;
+		clean_rows(&in, 5000, k == 0 ? 300 : 10);
+		if (k == 0)
+			assert_int_equal(split_offset(in.p, in.len), after);
+		else
+			assert_true(split_offset(in.p, in.len) < at);
+		opt.max_record = 1000;
+		assert_int_equal(split_agrees(in.p, in.len, &opt), k == 0);
+		free(in.p);
+	}
+}
+
+static uint64_t next_rand(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static unsigned rand_below(uint64_t *x, unsigned n)
+{
+	return (unsigned)(next_rand(x) % n);
+}
+
+enum { PROBLEM_KINDS = 16 };
+
+/* One random row: clean shapes, or problem kind `problem` (1 to
+ * PROBLEM_KINDS). ids holds the ids used so far (16 bytes each); a
+ * duplicate takes one of the first dup_from. */
+static void random_row(sbuf *b, uint64_t *x, char delim, const char *eol,
+		       int problem, char (*ids)[16], int i, int dup_from)
+{
+	static const char *const years[] = { "2024-2025", "2024-2025",
+					     "2024-2025", "2024/2025",
+					     " 2024 - 2025 ", "2023-2024" };
+	static const char *const exams[] = { "tn_thpt", "tn_thpt", "tn_thpt",
+					     "vao_10" };
+	static const char *const schools[] = { "S1", "S2", "S3", "01000069",
+					       " S2 ", "S1" };
+	static const char *const scores[] = { "7", "6.5", "8.25", "", "",
+					      "10", "0", "4.75", "9.9", "" };
+	static const char *const bad_scores[] = { "x", "11", "7.333", "-1",
+						  "1e1", "7,,5" };
+	char f[7][64];
+	int nf = 7, k;
+	unsigned kind = rand_below(x, 8);
+
+	snprintf(f[0], sizeof f[0], "%s", years[rand_below(x, 6)]);
+	snprintf(f[1], sizeof f[1], "%s", exams[rand_below(x, 4)]);
+	if (kind == 0)
+		snprintf(ids[i], 16, "HN-%d", i);
+	else if (kind == 1)
+		snprintf(ids[i], 16, "Đ%d", i);
+	else if (kind == 2)
+		snprintf(ids[i], 16, "%d", i);
+	else
+		snprintf(ids[i], 16, "%08d", 1000000 + i);
+	snprintf(f[2], sizeof f[2], "%s", ids[i]);
+	snprintf(f[3], sizeof f[3], "%s", schools[rand_below(x, 6)]);
+	for (k = 4; k < 7; k++)
+		snprintf(f[k], sizeof f[k], "%s", scores[rand_below(x, 10)]);
+	k = 4 + (int)rand_below(x, 3);
+	switch (problem) {
+	case 1:
+		snprintf(f[k], sizeof f[k], "%s", bad_scores[rand_below(x, 6)]);
+		break;
+	case 2:
+		f[rand_below(x, 4)][0] = '\0';
+		break;
+	case 3:
+		nf = 6;
+		break;
+	case 4:
+		snprintf(f[k], sizeof f[k], "7%c9", delim);
+		break;
+	case 5: /* an id used before, maybe in the other half */
+		if (dup_from > 0)
+			snprintf(f[2], sizeof f[2], "%s",
+				 ids[rand_below(x, (unsigned)dup_from)]);
+		break;
+	case 6:
+		snprintf(f[k], sizeof f[k], "\"%s\"", delim == ',' ? "7,5" : "8");
+		break;
+	case 7:
+		snprintf(f[k], sizeof f[k], "\"7%s\"", eol);
+		break;
+	case 8:
+		snprintf(f[k], sizeof f[k], "7\r5");
+		break;
+	case 9:
+		sb_add(b, "%s", rand_below(x, 2) ? eol : " \t");
+		sb_add(b, "%s", rand_below(x, 2) ? "" : eol);
+		break;
+	case 10:
+		snprintf(f[k], sizeof f[k], "%s",
+			 rand_below(x, 2) ? "6.01" : "3.33");
+		break;
+	case 11:
+		snprintf(f[3], sizeof f[3], "%s", rand_below(x, 2) ? "S9" : "Sá");
+		break;
+	case 12:
+		snprintf(f[k], sizeof f[k], "7\xff");
+		break;
+	case 13: /* over the record limit of the rounds that set one */
+		memset(f[k], 'y', 60);
+		f[k][60] = '\0';
+		break;
+	case 14:
+		snprintf(f[0], sizeof f[0], "%s", rand_below(x, 2) ? "2024" : "20x4");
+		break;
+	case 15: /* an unclosed quote */
+		snprintf(f[k], sizeof f[k], "\"7");
+		break;
+	case 16:
+		snprintf(f[2], sizeof f[2], "a b");
+		break;
+	}
+	for (k = 0; k < nf; k++)
+		sb_add(b, "%s%s", k ? (char[2]){ delim, '\0' } : "", f[k]);
+	sb_add(b, "%s", eol);
+}
+
+/* One school's 16-bit counters overflow in a half, or only once the
+ * halves are added: the totals stay exact. */
+static void test_split_counter_overflow(void **state)
+{
+	static const int sizes[] = { 100000, 140000 };
+	sbuf in = { 0 }, want = { 0 };
+	exam_options opt;
+	run r;
+	size_t k;
+	int i;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		long long n = sizes[k];
+
+		in.len = want.len = 0;
+		sb_add(&in, "year,exam,candidate_id,school_id,toan\n");
+		for (i = 0; i < sizes[k]; i++)
+			sb_add(&in, "2024-2025,tn_thpt,%d,S1,7\n", i);
+		exam_options_init(&opt);
+		assert_int_equal(split_agrees(in.p, in.len, &opt), 1);
+		run_threads(&r, in.p, in.len, &opt, 2);
+		sb_add(&want, "%s", HIST_HEADER);
+		expect_row(&want, "2024-2025", "tn_thpt", "S1", "toan", n,
+			   700 * n, 490000 * n, "", 140, (int)n, -1);
+		assert_string_equal(r.hist, want.p);
+		run_release(&r);
+	}
+	free(in.p);
+	free(want.p);
+}
+
+/* Random tables, clean or with problems in either half or at the split
+ * point, reduced with one thread and with two: the histogram, every
+ * message and reject (in order, with line and column) and the counts are
+ * the same. Clean second halves must be taken. */
+static void test_property_split(void **state)
+{
+	enum { ROUNDS = 300, MAXROWS = 700, TYPES = 6 };
+	static char ids[MAXROWS][16];
+	uint64_t x = 0x9E3779B97F4A7C15ULL;
+	int round, taken[TYPES] = { 0 }, dropped[TYPES] = { 0 };
+	sbuf in = { 0 };
+
+	(void)state;
+	for (round = 0; round < ROUNDS; round++) {
+		/* 0 clean; 1 problems in the first 40 % of rows; 2 one
+		 * problem past 60 %, nothing else (a duplicate then takes an
+		 * id of the first 40 %); 3 problems anywhere; 4 clean but for
+		 * a byte changed at the split point; 5 as 1 and 2 at once */
+		int type = round % TYPES, nrows = 50 + (int)rand_below(&x, 650);
+		int first = nrows * 2 / 5, second = nrows * 3 / 5;
+		int lone = second + (int)rand_below(&x, (unsigned)(nrows - second));
+		char delim = rand_below(&x, 6) ? ',' : ';';
+		const char *eol = rand_below(&x, 4) ? "\n" : "\r\n";
+		int rate = 2 + (int)rand_below(&x, 30), i, used;
+		exam_options opt;
+
+		in.len = 0;
+		sb_add(&in, "%s", rand_below(&x, 6) ? "" : "\xEF\xBB\xBF");
+		sb_add(&in, "year%cexam%ccandidate_id%cschool_id%ctoan%cngu_van%ctieng_anh%s",
+		       delim, delim, delim, delim, delim, delim, eol);
+		for (i = 0; i < nrows; i++) {
+			int dirty = ((type == 1 || type == 5) && i < first) ||
+				    type == 3;
+			int problem = dirty && rand_below(&x, 100) < (unsigned)rate ?
+					      1 + (int)rand_below(&x, PROBLEM_KINDS) :
+					      0;
+
+			/* duplicates most often: they are found only when
+			 * both halves are done */
+			if ((type == 2 || type == 5) && i == lone)
+				problem = rand_below(&x, 3) == 0 ?
+						  5 :
+						  1 + (int)rand_below(&x, PROBLEM_KINDS);
+			/* a lone duplicate: of the first half or of any row */
+			random_row(&in, &x, delim, eol, problem, ids, i,
+				   i == lone && (lone & 1) ? first : i);
+		}
+		if (type == 4) {
+			size_t at = split_offset(in.p, in.len);
+			static const char poke[] = { '"', '\r', '\n', '\xff', ' ',
+						     '\0' };
+			size_t where = at - 2 + rand_below(&x, 4);
+
+			if (where < in.len)
+				in.p[where] = poke[rand_below(&x, 6)];
+		}
+		if (rand_below(&x, 4) == 0)
+			in.len -= strlen(eol); /* no final line end */
+		exam_options_init(&opt);
+		opt.school_known = school_known;
+		if (rand_below(&x, 8) == 0)
+			opt.max_record = 90;
+		if (delim == ';' && rand_below(&x, 2))
+			opt.style = NUM_STYLE_EN;
+		used = split_agrees(in.p, in.len, &opt);
+		if (type <= 1 && !used)
+			fail_msg("round %d: clean second half not taken", round);
+		taken[type] += used;
+		dropped[type] += !used;
+	}
+	/* both outcomes, several times, where both can happen */
+	for (round = 2; round < TYPES; round++)
+		if ((round != 3 && taken[round] < 2) || dropped[round] < 5)
+			fail_msg("type %d: %d taken, %d dropped", round,
+				 taken[round], dropped[round]);
+	free(in.p);
+}
+
 /* ------------------------------------------------------------ reading back */
 
 struct parse_case {
@@ -1367,6 +1874,11 @@ int main(void)
 		cmocka_unit_test(test_property_random),
 		cmocka_unit_test(test_property_readers_agree),
 		cmocka_unit_test(test_short_cells_exhaustive),
+		cmocka_unit_test(test_split_clean),
+		cmocka_unit_test(test_split_taken),
+		cmocka_unit_test(test_split_dropped),
+		cmocka_unit_test(test_split_counter_overflow),
+		cmocka_unit_test(test_property_split),
 		cmocka_unit_test(test_hist_parse),
 	};
 

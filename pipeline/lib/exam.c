@@ -21,17 +21,26 @@
  * Anything unusual in a line (a quote, NUL, CR, bad UTF-8, an over-long
  * line) hands that record to csvin over a copy of it, so fields, columns
  * and messages are csvin's own; see the header.
+ *
+ * With two threads (exam_options.threads), a second thread reduces the
+ * second half of a large input speculatively while the main thread reads
+ * the first, and the halves are merged only when that must give the one
+ * pass's outputs (see "two halves"); the histogram's rows are then also
+ * formatted by two threads.
  */
 #include "exam.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csvin.h"
@@ -64,15 +73,20 @@ static const char *const key_names[NKEYS] = { "year", "exam", "candidate_id",
 
 /* Digit strings of 1..9 digits, each length its own range, so "0123" and
  * "123" stay different ids: key = sum_{k<len} 10^k + value, below
- * IDS_NUMERIC_KEYS. With the session number in front, every (year, exam,
- * id) is one bit of a sparse bitmap whose 512-bit pages live in a hash
- * table and are carved from 64 KiB slabs: a national file, whose ids run
- * in blocks per province, needs a few thousand pages (~200 KiB) for a
+ * IDS_NUMERIC_KEYS. With the session number in front (from bit
+ * IDS_SESSION_SHIFT, so that a page never holds two sessions and the sets
+ * of two halves of a file can be compared page by page), every (year,
+ * exam, id) is one bit of a sparse bitmap whose 512-bit pages live in a
+ * hash table and are carved from 64 KiB slabs: a national file, whose ids
+ * run in blocks per province, needs a few thousand pages (~200 KiB) for a
  * million candidates, and a file of scattered ids at most one page per id
  * — never a directory per session that a file with many exams would
- * multiply. */
+ * multiply. Other ids are hashed with a salt made from the session's
+ * normalized names, not its number, for the same comparison. */
 #define IDS_NUMERIC_KEYS 1111111110ULL
+#define IDS_SESSION_SHIFT 31
 #define IDS_PAGE_SHIFT 9
+#define IDS_PAGE_IN_SESSION ((1ULL << (IDS_SESSION_SHIFT - IDS_PAGE_SHIFT)) - 1)
 #define IDS_PAGE_WORDS ((1u << IDS_PAGE_SHIFT) / 64)
 #define IDS_SLAB_WORDS 8192
 
@@ -192,6 +206,20 @@ static int idset_pages_grow(idset *s)
 	return 0;
 }
 
+/* The bits of page `key` (page number + 1), or NULL when it has none. */
+static const uint64_t *idset_find_page(const idset *s, uint64_t key)
+{
+	size_t i;
+
+	if (!s->pcap)
+		return NULL;
+	for (i = mix64(key) & (s->pcap - 1); s->pages[i].key;
+	     i = (i + 1) & (s->pcap - 1))
+		if (s->pages[i].key == key)
+			return s->pages[i].bits;
+	return NULL;
+}
+
 /* The bits of page `key` (page number + 1), created zeroed; NULL when out
  * of memory. */
 static uint64_t *idset_page(idset *s, uint64_t key)
@@ -275,15 +303,16 @@ static int numeric_id(const char *id, size_t n, uint64_t *out)
 	return 1;
 }
 
-/* Adds id[0..n) of session sess. Returns 1 when it is new, 0 when already
- * present, -1 when out of memory. */
-static int idset_add(idset *s, size_t sess, const char *id, size_t n)
+/* Adds id[0..n) of session sess, whose names hash to salt. Returns 1
+ * when it is new, 0 when already present, -1 when out of memory. */
+static int idset_add(idset *s, size_t sess, uint64_t salt, const char *id,
+		     size_t n)
 {
 	uint64_t key, h, bit, *bits;
 	size_t i;
 
 	if (numeric_id(id, n, &key)) {
-		key += ids_len_base[n] + (uint64_t)sess * IDS_NUMERIC_KEYS;
+		key += ids_len_base[n] + ((uint64_t)sess << IDS_SESSION_SHIFT);
 		bits = idset_page(s, (key >> IDS_PAGE_SHIFT) + 1);
 		if (!bits)
 			return -1;
@@ -294,7 +323,7 @@ static int idset_add(idset *s, size_t sess, const char *id, size_t n)
 		bits[i >> 6] |= bit;
 		return 1;
 	}
-	h = mix64(hash_bytes(id, n) ^ ((uint64_t)sess * 0x9E3779B97F4A7C15ULL));
+	h = mix64(hash_bytes(id, n) ^ salt);
 	if (!h)
 		h = 1;
 	if ((s->hcount + 1) * 2 > s->hcap && idset_hash_grow(s) != 0)
@@ -305,6 +334,49 @@ static int idset_add(idset *s, size_t sess, const char *id, size_t n)
 	s->hashes[i] = h;
 	s->hcount++;
 	return 1;
+}
+
+static int idset_has_hash(const idset *s, uint64_t h)
+{
+	size_t i;
+
+	if (!s->hcap)
+		return 0;
+	for (i = h & (s->hcap - 1); s->hashes[i]; i = (i + 1) & (s->hcap - 1))
+		if (s->hashes[i] == h)
+			return 1;
+	return 0;
+}
+
+/* Whether b holds an id that a holds too in the same session; b's session
+ * i is a's session b_to_a[i], or none when -1. */
+static int idset_overlap(const idset *a, const idset *b, const long *b_to_a)
+{
+	size_t i, w;
+
+	for (i = 0; i < b->pcap; i++) {
+		uint64_t page = b->pages[i].key - 1;
+		long sa;
+		const uint64_t *bits;
+
+		if (!b->pages[i].key)
+			continue;
+		sa = b_to_a[page >> (IDS_SESSION_SHIFT - IDS_PAGE_SHIFT)];
+		if (sa < 0)
+			continue;
+		bits = idset_find_page(a, (((uint64_t)sa << (IDS_SESSION_SHIFT -
+							      IDS_PAGE_SHIFT)) |
+					   (page & IDS_PAGE_IN_SESSION)) + 1);
+		if (!bits)
+			continue;
+		for (w = 0; w < IDS_PAGE_WORDS; w++)
+			if (bits[w] & b->pages[i].bits[w])
+				return 1;
+	}
+	for (i = 0; i < b->hcap; i++)
+		if (b->hashes[i] && idset_has_hash(a, b->hashes[i]))
+			return 1;
+	return 0;
 }
 
 /* ------------------------------------------------------------ groups */
@@ -325,6 +397,7 @@ typedef struct keymap {
 /* One (year, exam): its normalized names and its schools. */
 typedef struct session {
 	char *year, *exam; /* one allocation, at year */
+	uint64_t id_salt;  /* hash of the names, for idset_add */
 	keymap schools;    /* raw and normalized school_id spellings */
 } session;
 
@@ -361,6 +434,8 @@ typedef struct rowview {
 } rowview;
 
 enum { CLS_DELIM = 1, CLS_SPECIAL = 2, CLS_HIGH = 4 };
+
+struct split_job;
 
 typedef struct reducer {
 	const char *name;
@@ -402,11 +477,23 @@ typedef struct reducer {
 	int row_errors;
 	char reason[1400];
 	ss_status fatal;
+
+	/* Reading in two halves (see split_start): the main thread's
+	 * reducer has the pending second half in split; the second half's
+	 * reducer is speculative — it reports nothing and gives up
+	 * (abandoned) at the first thing a clean row would not do, or when
+	 * the main thread sets *stop. */
+	struct split_job *split;
+	int speculative;
+	int abandoned;
+	atomic_int *stop;
 } reducer;
 
 void exam_options_init(exam_options *o)
 {
 	memset(o, 0, sizeof *o);
+	o->threads = 1;
+	o->min_split_bytes = EXAM_MIN_SPLIT_DEFAULT;
 }
 
 static void reducer_release(reducer *r)
@@ -525,6 +612,11 @@ static void row_error(reducer *r, const rowview *rv, const char *code,
 	char msg[sizeof r->reason];
 	va_list ap;
 
+	if (r->speculative) {
+		r->abandoned = 1;
+		r->row_errors++;
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
@@ -538,6 +630,10 @@ static void row_error(reducer *r, const rowview *rv, const char *code,
 /* Rejects the row with its first problem. */
 static void row_reject(reducer *r, rowview *rv)
 {
+	if (r->speculative) {
+		r->abandoned = 1;
+		return;
+	}
 	if (diag_reject_row(r->diag, r->name, rv->line, r->reason,
 			    rv->raw ? rv->raw : rv->base) != SS_OK)
 		r->fatal = SS_ENOMEM;
@@ -808,6 +904,7 @@ static long add_session(reducer *r, const char *year, const char *exam)
 	memcpy(s->year, year, ny + 1);
 	s->exam = s->year + ny + 1;
 	memcpy(s->exam, exam, ne + 1);
+	s->id_salt = hash_bytes(s->year, ny + 1 + ne);
 	return (long)r->nsessions++;
 }
 
@@ -1214,20 +1311,29 @@ static long new_group(reducer *r, const rowview *rv, size_t sess,
 	return g;
 }
 
+/* Gives g its spill aggregates (empty) when it has none yet. */
+static int spill_ensure(const reducer *r, group *g)
+{
+	size_t k;
+
+	if (g->spill)
+		return 1;
+	g->spill = malloc(r->nsubj * sizeof *g->spill);
+	if (!g->spill)
+		return 0;
+	for (k = 0; k < r->nsubj; k++)
+		stats_scores_init(&g->spill[k]);
+	return 1;
+}
+
 /* Adds count copies of hundredths h to subject j's spill aggregate. */
 static int spill_add(reducer *r, group *g, size_t j, long h, long long count)
 {
 	stats_scores one;
-	size_t k;
 	int ok;
 
-	if (!g->spill) {
-		g->spill = malloc(r->nsubj * sizeof *g->spill);
-		if (!g->spill)
-			return 0;
-		for (k = 0; k < r->nsubj; k++)
-			stats_scores_init(&g->spill[k]);
-	}
+	if (!spill_ensure(r, g))
+		return 0;
 	if (count == 1)
 		return stats_scores_add(&g->spill[j], h);
 	/* a whole 16-bit counter moves over at once */
@@ -1256,6 +1362,12 @@ static int commit_scores(reducer *r, const rowview *rv, group *g)
 		r->counts.blanks += blank;
 		r->counts.scores += !blank;
 		if (!blank && h % EXAM_GRID_STEP != 0) {
+			/* the file's one warning names the first: a second
+			 * half cannot know whether it has it */
+			if (r->speculative) {
+				r->abandoned = 1;
+				return 1;
+			}
 			if (r->counts.offgrid++ == 0) {
 				size_t c = r->subj_col[j];
 
@@ -1352,7 +1464,8 @@ static void process_row(reducer *r, rowview *rv)
 		return;
 	}
 
-	rc = idset_add(&r->ids, (size_t)sess, id, idn);
+	rc = idset_add(&r->ids, (size_t)sess, r->sessions[sess].id_salt, id,
+		       idn);
 	if (rc < 0) {
 		r->fatal = SS_ENOMEM;
 		return;
@@ -1475,10 +1588,15 @@ static ss_status scan_csvin(reducer *r, csvin_reader *cr, ss_error *e)
 
 typedef struct source {
 	int fd; /* -1: memory */
+	const char *path;     /* the file of fd, NULL for memory */
+	int positioned;       /* fd is read with pread at fpos */
+	off_t fpos;
 	const char *mem;
 	size_t mem_len, mem_pos;
 	char *buf;
 	size_t cap, len, pos; /* unread bytes are buf[pos, len) */
+	size_t base;          /* offset in the input of buf[0] */
+	size_t fill_to;       /* 0, or a fill stops at that many bytes */
 	int eof;
 	long line;            /* physical lines consumed */
 	size_t need;          /* bytes kept ahead of pos when possible */
@@ -1489,13 +1607,18 @@ typedef struct source {
  * bytes that table_hundredths may look at past a last field. */
 static int src_fill(source *s)
 {
+	size_t limit = s->cap - EXAM_SLACK;
+
+	if (s->fill_to && s->fill_to < limit)
+		limit = s->fill_to;
 	if (s->pos > 0) {
 		memmove(s->buf, s->buf + s->pos, s->len - s->pos);
 		s->len -= s->pos;
+		s->base += s->pos;
 		s->pos = 0;
 	}
-	while (!s->eof && s->len < s->cap - EXAM_SLACK) {
-		size_t want = s->cap - EXAM_SLACK - s->len;
+	while (!s->eof && s->len < limit) {
+		size_t want = limit - s->len;
 
 		if (s->fd < 0) {
 			size_t left = s->mem_len - s->mem_pos;
@@ -1508,7 +1631,10 @@ static int src_fill(source *s)
 			if (s->mem_pos == s->mem_len)
 				s->eof = 1;
 		} else {
-			ssize_t n = read(s->fd, s->buf + s->len, want);
+			ssize_t n = s->positioned ?
+					    pread(s->fd, s->buf + s->len, want,
+						  s->fpos) :
+					    read(s->fd, s->buf + s->len, want);
 
 			if (n < 0) {
 				if (errno == EINTR)
@@ -1518,6 +1644,7 @@ static int src_fill(source *s)
 			if (n == 0)
 				s->eof = 1;
 			s->len += (size_t)n;
+			s->fpos += n;
 		}
 	}
 	memset(s->buf + s->len, 0, EXAM_SLACK);
@@ -1833,21 +1960,51 @@ static size_t split_line(reducer *r, const char *p, size_t n, size_t capf,
 	return nf;
 }
 
-static ss_status scan_fast(reducer *r, source *s, ss_error *e)
+/* A speculative second half meets something a clean row would not do:
+ * its result is not wanted. */
+static ss_status give_up(reducer *r)
 {
-	size_t capf, maxrec = r->opt.max_record;
+	r->abandoned = 1;
+	return SS_OK;
+}
+
+/* A second half read on a thread of its own (see "two halves" below). */
+typedef struct split_job {
+	reducer r;
+	source s;
+	size_t at;         /* offset in the input of the second half */
+	pthread_t thread;
+	atomic_int stop;   /* set by the main thread: result not wanted */
+	int clean;         /* set by the thread: read to the end, all clean */
+} split_job;
+
+static int split_finish(reducer *r, size_t offset, ss_error *e);
+
+/* Reads the rows from s's position to the end of the input (or, for the
+ * main thread, to where a second half is taken over). */
+static ss_status scan_rows(reducer *r, source *s, ss_error *e)
+{
+	size_t capf = r->ncols + 1, maxrec = r->opt.max_record;
 	ss_status st;
 
-	st = fast_header(r, s, e);
-	if (st != SS_OK)
-		return st;
-	capf = r->ncols + 1;
 	for (;;) {
 		char *p, *nl;
 		size_t avail, raw_n, n, nf;
 		int flags = 0;
 		rowview rv;
 
+		if (r->split && s->base + s->pos >= r->split->at) {
+			int rc = split_finish(r, s->base + s->pos, e);
+
+			if (rc < 0)
+				return SS_ENOMEM;
+			if (rc > 0)
+				return SS_OK;
+		}
+		if (r->speculative &&
+		    (r->abandoned ||
+		     atomic_load_explicit(r->stop, memory_order_relaxed)))
+			return give_up(r);
 		st = src_ensure(s, r->name, e);
 		if (st != SS_OK)
 			return st;
@@ -1857,6 +2014,8 @@ static ss_status scan_fast(reducer *r, source *s, ss_error *e)
 		avail = s->len - s->pos;
 		nl = memchr(p, '\n', avail);
 		if (!nl && !s->eof) {
+			if (r->speculative)
+				return give_up(r);
 			st = long_line(r, s, e);
 			if (st != SS_OK)
 				return st;
@@ -1867,6 +2026,8 @@ static ss_status scan_fast(reducer *r, source *s, ss_error *e)
 		if (n && p[n - 1] == '\r')
 			n--;
 		if (n > maxrec) {
+			if (r->speculative)
+				return give_up(r);
 			st = long_line(r, s, e);
 			if (st != SS_OK)
 				return st;
@@ -1879,6 +2040,8 @@ static ss_status scan_fast(reducer *r, source *s, ss_error *e)
 			size_t len = avail < s->need ? avail : s->need;
 			long lines;
 
+			if (r->speculative)
+				return give_up(r);
 			if (memchr(p, '"', n)) {
 				size_t ext = quoted_extent(p, len, r->delim);
 
@@ -1916,6 +2079,342 @@ static ss_status scan_fast(reducer *r, source *s, ss_error *e)
 		s->line++;
 	}
 	return SS_OK;
+}
+
+/* ------------------------------------------------------------ two halves */
+
+/* With two threads, a large input is read in two halves at once: the
+ * main thread reads from the start as it always does, and a second thread
+ * reduces the rows from just after the first line end at or after the
+ * middle to the end into a reducer of its own. When the main thread
+ * reaches that offset it takes the second half's result only if it must
+ * be what reading on would give: the main thread's last record ended
+ * exactly there, the second half saw nothing but rows the fast path
+ * accepts (no message, reject, hand-over to csvin, over-long line or
+ * off-grid score — blank lines, which only count, are fine), and none of
+ * its candidate ids was accepted in the first half too. Rows that are
+ * accepted without a message do not depend on the rows before them but
+ * through those ids, and the outputs are sums and a sorted file, so the
+ * outputs are then byte for byte those of one pass. Otherwise the second
+ * half is dropped and the main thread reads on: dirty input costs at
+ * most the time of one pass. */
+
+static void split_free(split_job *j)
+{
+	reducer_release(&j->r);
+	free(j->s.buf);
+	if (j->s.fd >= 0)
+		close(j->s.fd);
+	free(j);
+}
+
+static void *split_main(void *arg)
+{
+	split_job *j = arg;
+	ss_error e;
+	ss_status st;
+
+	err_clear(&e);
+	st = scan_rows(&j->r, &j->s, &e);
+	j->clean = st == SS_OK && !j->r.abandoned;
+	/* not needed for the merge: give the memory back early */
+	free(j->s.buf);
+	j->s.buf = NULL;
+	return NULL;
+}
+
+/* The header's analysis of a, for a second half b: the same columns,
+ * subjects, delimiter, style and tables, allocated apart. 0 when out of
+ * memory (b may then be released). */
+static int reducer_copy_header(reducer *b, const reducer *a)
+{
+	size_t i;
+
+	memset(b, 0, sizeof *b);
+	b->name = a->name;
+	b->opt = a->opt;
+	b->style = a->style;
+	b->schema = a->schema;
+	b->delim = a->delim;
+	b->ncols = a->ncols;
+	memcpy(b->key_col, a->key_col, sizeof b->key_col);
+	memcpy(b->key_schema, a->key_schema, sizeof b->key_schema);
+	memcpy(b->score_code, a->score_code, sizeof b->score_code);
+	memcpy(b->cls, a->cls, sizeof b->cls);
+	b->subjects = calloc(a->nsubj, sizeof *b->subjects);
+	b->subj_col = malloc(a->nsubj * sizeof *b->subj_col);
+	b->offs = malloc((a->ncols + 1) * sizeof *b->offs);
+	b->vals = malloc(a->nsubj * sizeof *b->vals);
+	b->score_value = malloc(65536 * sizeof *b->score_value);
+	if (!b->subjects || !b->subj_col || !b->offs || !b->vals ||
+	    !b->score_value)
+		return 0;
+	memcpy(b->subj_col, a->subj_col, a->nsubj * sizeof *b->subj_col);
+	memcpy(b->score_value, a->score_value,
+	       65536 * sizeof *b->score_value);
+	for (i = 0; i < a->nsubj; i++) {
+		b->subjects[i] = strdup(a->subjects[i]);
+		if (!b->subjects[i])
+			return 0;
+		b->nsubj = i + 1;
+	}
+	return 1;
+}
+
+/* Offset just past the first '\n' in the file fd at or after from and
+ * within limit bytes of it; 0 when there is none. */
+static size_t line_end_after(int fd, size_t from, size_t limit)
+{
+	char buf[4096];
+	size_t done = 0;
+
+	while (done < limit) {
+		ssize_t n = pread(fd, buf, sizeof buf, (off_t)(from + done));
+		const char *nl;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		nl = memchr(buf, '\n', (size_t)n);
+		if (nl)
+			return from + done + (size_t)(nl - buf) + 1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Starts the second half when the options allow two threads and the
+ * input is a regular file or memory of at least opt.min_split_bytes whose
+ * middle is past the header. Nothing is reported when it cannot be
+ * started: the main thread then reads on alone. */
+static void split_start(reducer *r, source *s)
+{
+	size_t total, at, from = s->base + s->pos;
+	split_job *j;
+	int fd = -1;
+
+	if (r->opt.threads < 2)
+		return;
+	if (s->fd >= 0) {
+		struct stat a, b;
+
+		if (!s->path || fstat(s->fd, &a) != 0 || !S_ISREG(a.st_mode) ||
+		    a.st_size <= 0)
+			return;
+		total = (size_t)a.st_size;
+		if (total < r->opt.min_split_bytes || total / 2 < from)
+			return;
+		/* an open file description of its own: its own read-ahead */
+		fd = open(s->path, O_RDONLY);
+		if (fd < 0)
+			return;
+		if (fstat(fd, &b) != 0 || b.st_dev != a.st_dev ||
+		    b.st_ino != a.st_ino) {
+			close(fd);
+			return;
+		}
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+		at = line_end_after(fd, total / 2, r->opt.max_record + 2);
+	} else {
+		const char *nl;
+
+		total = s->mem_len;
+		if (total < r->opt.min_split_bytes || total / 2 < from)
+			return;
+		nl = memchr(s->mem + total / 2, '\n', total - total / 2);
+		at = nl ? (size_t)(nl - s->mem) + 1 : 0;
+	}
+	if (at == 0 || at >= total) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	j = calloc(1, sizeof *j);
+	if (!j) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	j->at = at;
+	atomic_init(&j->stop, 0);
+	j->s.fd = fd;
+	j->s.path = s->path;
+	j->s.positioned = 1;
+	j->s.fpos = (off_t)at;
+	j->s.mem = s->mem;
+	j->s.mem_len = s->mem_len;
+	j->s.mem_pos = at;
+	j->s.base = at;
+	j->s.need = s->need;
+	j->s.cap = s->cap;
+	j->s.buf = malloc(j->s.cap);
+	if (!j->s.buf || !reducer_copy_header(&j->r, r)) {
+		split_free(j);
+		return;
+	}
+	memset(j->s.buf, 0, EXAM_SLACK);
+	j->r.speculative = 1;
+	j->r.stop = &j->stop;
+	if (pthread_create(&j->thread, NULL, split_main, j) != 0) {
+		split_free(j);
+		return;
+	}
+	r->split = j;
+}
+
+/* Adds b's counts of group gb, subject by subject, to ga of a; b's
+ * counters move over where ga has none. 0 when out of memory. */
+static int merge_group(reducer *a, group *ga, group *gb)
+{
+	size_t j, k;
+
+	for (j = 0; j < a->nsubj; j++) {
+		uint16_t *x = ga->bins[j], *y = gb->bins[j];
+
+		if (y && !x) {
+			ga->bins[j] = y;
+			gb->bins[j] = NULL;
+		} else if (y) {
+			for (k = 0; k < STATS_GRID_BINS; k++) {
+				unsigned sum = (unsigned)x[k] + y[k];
+
+				if (sum > UINT16_MAX) {
+					if (!spill_add(a, ga, j,
+						       (long)k * EXAM_GRID_STEP,
+						       UINT16_MAX))
+						return 0;
+					sum -= UINT16_MAX;
+				}
+				x[k] = (uint16_t)sum;
+			}
+		}
+		if (gb->spill && (!spill_ensure(a, ga) ||
+				  !stats_scores_merge(&ga->spill[j],
+						      &gb->spill[j])))
+			return 0;
+	}
+	return 1;
+}
+
+/* Takes the second half b into a when no id of b is in a too. 1: taken;
+ * 0: not (a unchanged); -1: out of memory while taking it (a is then
+ * unusable). */
+static int split_merge(reducer *a, reducer *b)
+{
+	long *smap, *gmap;
+	size_t i;
+	int rc = 0;
+
+	smap = malloc((b->nsessions + 1) * sizeof *smap);
+	gmap = malloc((b->ngroups + 1) * sizeof *gmap);
+	if (!smap || !gmap)
+		goto out; /* not taken: the main thread reads on */
+	for (i = 0; i < b->nsessions; i++)
+		smap[i] = find_session(a, b->sessions[i].year,
+				       b->sessions[i].exam);
+	if (idset_overlap(&a->ids, &b->ids, smap))
+		goto out;
+	for (i = 0; i < b->ngroups; i++) {
+		const group *g = &b->groups[i];
+		long s = smap[g->session];
+		size_t n = strlen(g->school);
+
+		gmap[i] = s < 0 ? -1 :
+			  keymap_find(&a->sessions[s].schools, g->school, n,
+				      hash_bytes(g->school, n));
+		/* a spelling of another school: never, as field_normalize
+		 * keeps a normalized id as it is; if ever, read on */
+		if (gmap[i] >= 0 &&
+		    strcmp(a->groups[gmap[i]].school, g->school) != 0)
+			goto out;
+	}
+
+	rc = -1;
+	for (i = 0; i < b->nsessions; i++)
+		if (smap[i] < 0 &&
+		    (smap[i] = add_session(a, b->sessions[i].year,
+					   b->sessions[i].exam)) < 0)
+			goto out;
+	for (i = 0; i < b->ngroups; i++) {
+		group *g = &b->groups[i];
+
+		if (gmap[i] < 0) {
+			size_t s = (size_t)smap[g->session];
+			size_t n = strlen(g->school);
+
+			gmap[i] = add_group(a, s, g->school);
+			if (gmap[i] < 0 ||
+			    keymap_add(&a->sessions[s].schools, g->school, n,
+				       hash_bytes(g->school, n),
+				       (size_t)gmap[i]) != 0)
+				goto out;
+			a->counts.groups++;
+		}
+		if (!merge_group(a, &a->groups[gmap[i]], g))
+			goto out;
+	}
+	a->counts.rows_read += b->counts.rows_read;
+	a->counts.rows_accepted += b->counts.rows_accepted;
+	a->counts.rows_rejected += b->counts.rows_rejected;
+	a->counts.scores += b->counts.scores;
+	a->counts.blanks += b->counts.blanks;
+	a->counts.offgrid += b->counts.offgrid;
+	a->counts.blank_lines += b->counts.blank_lines;
+	a->counts.split_used = 1;
+	rc = 1;
+out:
+	free(smap);
+	free(gmap);
+	return rc;
+}
+
+/* The main thread is at offset, at or past the second half's start:
+ * waits for the thread and takes its result when it may (see above).
+ * 1: taken, the input is read; 0: not, reading goes on from offset; -1:
+ * out of memory (*e set). */
+static int split_finish(reducer *r, size_t offset, ss_error *e)
+{
+	split_job *j = r->split;
+	int rc = 0;
+
+	r->split = NULL;
+	if (offset != j->at)
+		atomic_store(&j->stop, 1);
+	pthread_join(j->thread, NULL);
+	if (offset == j->at && j->clean) {
+		rc = split_merge(r, &j->r);
+		if (rc < 0)
+			oom(e);
+	}
+	split_free(j);
+	return rc;
+}
+
+/* A second half still running when reading stops (an error, or an input
+ * that ended early): its result is not wanted. */
+static void split_cancel(reducer *r)
+{
+	if (!r->split)
+		return;
+	atomic_store(&r->split->stop, 1);
+	pthread_join(r->split->thread, NULL);
+	split_free(r->split);
+	r->split = NULL;
+}
+
+static ss_status scan_fast(reducer *r, source *s, ss_error *e)
+{
+	ss_status st;
+
+	st = fast_header(r, s, e);
+	s->fill_to = 0;
+	if (st != SS_OK)
+		return st;
+	split_start(r, s);
+	st = scan_rows(r, s, e);
+	split_cancel(r);
+	return st;
 }
 
 /* ------------------------------------------------------------ output */
@@ -1957,6 +2456,296 @@ static int group_scores(const group *g, size_t j, stats_scores *out)
 	return 1;
 }
 
+/* The bins cell of 16-bit counts at p, with their number and exact sums;
+ * returns the end. Most counts of a school are 0 or below 10: four of
+ * them are then written at once, each 16-bit count (v < 10 in its low
+ * byte, 0 in its high byte) becoming '0' + v and a space by one OR, and
+ * four zeros add nothing to the sums. */
+static char *put_bins16(char *p, const uint16_t *b, long long *n,
+			long long *sum_x100, long long *sumsq_x10000)
+{
+	long long cn = 0, ck = 0, ckk = 0;
+	size_t k = 0;
+
+	while (k < STATS_GRID_BINS) {
+		long long v;
+
+#ifdef EXAM_SWAR
+		if (k + 4 <= STATS_GRID_BINS) {
+			uint64_t w;
+			size_t i;
+
+			memcpy(&w, b + k, 8);
+			/* a lane >= 10 sets its top bit here or in w */
+			if (!(((w + 0x7FF67FF67FF67FF6ULL) | w) &
+			      0x8000800080008000ULL)) {
+				for (i = 0; w && i < 4; i++) {
+					long long kk = (long long)(k + i);
+
+					v = (long long)((w >> (16 * i)) & 0xFFFF);
+					cn += v;
+					ck += v * kk;
+					ckk += v * kk * kk;
+				}
+				w |= 0x2030203020302030ULL;
+				memcpy(p, &w, 8);
+				p += 8;
+				k += 4;
+				continue;
+			}
+		}
+#endif
+		v = b[k];
+		cn += v;
+		ck += v * (long long)k;
+		ckk += v * (long long)k * (long long)k;
+		if (v < 10)
+			*p++ = (char)('0' + v);
+		else
+			p = csvout_put_u64(p, (unsigned long long)v);
+		*p++ = ' ';
+		k++;
+	}
+	*n = cn;
+	*sum_x100 = ck * EXAM_GRID_STEP;
+	*sumsq_x10000 = ckk * EXAM_GRID_STEP * EXAM_GRID_STEP;
+	return p - 1;
+}
+
+/* The bins and off-grid cells of an aggregate at bins and off; returns
+ * the end of the bins. */
+static char *put_bins_scores(char *bins, char *off, const stats_scores *sc)
+{
+	char *p = bins;
+	size_t k;
+
+	for (k = 0; k < STATS_GRID_BINS; k++) {
+		unsigned long long v = (unsigned long long)sc->bins[k];
+
+		if (k)
+			*p++ = ' ';
+		if (v < 10)
+			*p++ = (char)('0' + v);
+		else
+			p = csvout_put_u64(p, v);
+	}
+	for (k = 0; k < sc->noffgrid; k++) {
+		if (k)
+			*off++ = ' ';
+		off = csvout_put_u64(off, (unsigned long long)
+					  sc->offgrid[k].hundredths);
+		*off++ = ':';
+		off = csvout_put_u64(off, (unsigned long long)
+					  sc->offgrid[k].count);
+	}
+	*off = '\0';
+	return p;
+}
+
+/* buf grown to at least n bytes; 0 when out of memory. */
+static int grow_to(char **buf, size_t *cap, size_t n)
+{
+	char *nb;
+
+	if (n <= *cap)
+		return 1;
+	nb = realloc(*buf, n);
+	if (!nb)
+		return 0;
+	*buf = nb;
+	*cap = n;
+	return 1;
+}
+
+/* Appends s as csvout_str writes it, and a comma; 0 when out of memory. */
+static int put_key(char **buf, size_t *cap, size_t *len, const char *s)
+{
+	size_t n;
+	char *t = csvout_field_dup(s, &n);
+
+	if (!t || !grow_to(buf, cap, *len + n + 1)) {
+		free(t);
+		return 0;
+	}
+	memcpy(*buf + *len, t, n);
+	(*buf)[*len + n] = ',';
+	*len += n + 1;
+	free(t);
+	return 1;
+}
+
+/* The rows of groups order[from, to) as text, by one thread: the main
+ * thread's go to the writer as they are made, a helper's into memory
+ * (out). Rows are assembled whole: a national file has tens of thousands
+ * of rows of 201 counts. */
+typedef struct hist_part {
+	const reducer *r;
+	group *const *order;
+	size_t from, to;
+	const char *subj_keys;  /* each subject's cell and a comma... */
+	const size_t *subj_at;  /* ...subject j's from subj_at[j] */
+	char *keys, *row, *bins, *off;
+	size_t keycap, rowcap, offcap;
+	char *out;
+	size_t outlen, outcap;
+	long long rows;
+	ss_status st;           /* SS_ENOMEM, or SS_EDATA for an overflow */
+} hist_part;
+
+static void hist_part_release(hist_part *h)
+{
+	free(h->keys);
+	free(h->row);
+	free(h->bins);
+	free(h->off);
+	free(h->out);
+}
+
+/* Row j of group g in h->row: its length, or 0 when the group has no
+ * score in that subject or on failure (h->st). */
+static size_t hist_row(hist_part *h, const group *g, size_t glen, size_t j)
+{
+	const size_t *at = h->subj_at;
+	size_t slen = at[j + 1] - at[j], len;
+	long long n, sum, sumsq;
+	char *bins_end, *p;
+	stats_scores sc;
+
+	if (!h->bins && !(h->bins = malloc(STATS_GRID_BINS * 21 + 1))) {
+		h->st = SS_ENOMEM;
+		return 0;
+	}
+	if (!grow_to(&h->off, &h->offcap, 1)) {
+		h->st = SS_ENOMEM;
+		return 0;
+	}
+	h->off[0] = '\0';
+	if (!g->spill) {
+		if (!g->bins[j])
+			return 0;
+		bins_end = put_bins16(h->bins, g->bins[j], &n, &sum, &sumsq);
+	} else {
+		if (!group_scores(g, j, &sc)) {
+			h->st = SS_EDATA;
+			return 0;
+		}
+		if (!grow_to(&h->off, &h->offcap, sc.noffgrid * 48 + 1)) {
+			stats_scores_release(&sc);
+			h->st = SS_ENOMEM;
+			return 0;
+		}
+		n = sc.n;
+		sum = sc.sum_x100;
+		sumsq = sc.sumsq_x10000;
+		bins_end = put_bins_scores(h->bins, h->off, &sc);
+		stats_scores_release(&sc);
+	}
+	if (n == 0)
+		return 0;
+	len = glen + slen + 3 * 21 + (size_t)(bins_end - h->bins) +
+	      strlen(h->off) + 2;
+	if (!grow_to(&h->row, &h->rowcap, len)) {
+		h->st = SS_ENOMEM;
+		return 0;
+	}
+	p = h->row;
+	memcpy(p, h->keys, glen);
+	p += glen;
+	memcpy(p, h->subj_keys + at[j], slen);
+	p += slen;
+	p = csvout_put_u64(p, (unsigned long long)n);
+	*p++ = ',';
+	p = csvout_put_u64(p, (unsigned long long)sum);
+	*p++ = ',';
+	p = csvout_put_u64(p, (unsigned long long)sumsq);
+	*p++ = ',';
+	memcpy(p, h->bins, (size_t)(bins_end - h->bins));
+	p += bins_end - h->bins;
+	*p++ = ',';
+	p = stpcpy(p, h->off);
+	*p++ = '\n';
+	return (size_t)(p - h->row);
+}
+
+/* One whole row (newline included) to the writer. */
+static void emit_row(csvout *w, const char *row, size_t len)
+{
+	char *p = csvout_reserve(w, len);
+
+	if (p) {
+		memcpy(p, row, len);
+		csvout_commit_row(w, len);
+	} else {
+		csvout_raw(w, row, len - 1);
+		csvout_end_row(w);
+	}
+}
+
+/* Formats h's groups; each row goes to w, or to h->out when w is NULL.
+ * Stops at the first failure (h->st). */
+static void hist_part_run(hist_part *h, csvout *w)
+{
+	size_t i, j;
+
+	for (i = h->from; i < h->to && h->st == SS_OK; i++) {
+		const group *g = h->order[i];
+		size_t glen = 0;
+
+		if (!put_key(&h->keys, &h->keycap, &glen, g->year) ||
+		    !put_key(&h->keys, &h->keycap, &glen, g->exam) ||
+		    !put_key(&h->keys, &h->keycap, &glen, g->school)) {
+			h->st = SS_ENOMEM;
+			break;
+		}
+		for (j = 0; j < h->r->nsubj && h->st == SS_OK; j++) {
+			size_t len = hist_row(h, g, glen, j);
+
+			if (!len)
+				continue;
+			if (w) {
+				emit_row(w, h->row, len);
+			} else if (h->outlen + len <= h->outcap ||
+				   grow_to(&h->out, &h->outcap,
+					   (h->outlen + len) * 2)) {
+				memcpy(h->out + h->outlen, h->row, len);
+				h->outlen += len;
+			} else {
+				h->st = SS_ENOMEM;
+				break;
+			}
+			h->rows++;
+		}
+	}
+}
+
+static void *hist_part_main(void *arg)
+{
+	hist_part_run(arg, NULL);
+	return NULL;
+}
+
+/* Writes h->out, whole rows at a time. */
+static void emit_text(csvout *w, const char *text, size_t len)
+{
+	while (len > 0) {
+		size_t n = len < ((size_t)32 << 10) ? len : (size_t)32 << 10;
+
+		/* up to a row's end; a row longer than the piece whole */
+		while (n < len && text[n - 1] != '\n' && n > 1)
+			n--;
+		if (text[n - 1] != '\n') {
+			const char *nl = memchr(text, '\n', len);
+
+			n = (size_t)(nl - text) + 1;
+		}
+		emit_row(w, text, n);
+		text += n;
+		len -= n;
+	}
+}
+
+/* The second half of the rows is formatted by a helper thread when two
+ * threads are allowed and the file is large (about 470 bytes a row). */
 static ss_status write_hist(reducer *r, const char *path, ss_error *e)
 {
 	static const char *const header[] = { "year", "exam", "school_id",
@@ -1964,110 +2753,91 @@ static ss_status write_hist(reducer *r, const char *path, ss_error *e)
 					      "sumsq_x10000", "bins",
 					      "offgrid", NULL };
 	group **order = NULL;
-	char *bins = NULL, *off = NULL;
-	size_t i, j, k, offcap = 0;
+	char *subj_keys = NULL;
+	size_t *subj_at = NULL;
+	size_t i, nkeys = 0, keycap = 0, mid = r->ngroups;
+	hist_part part[2];
+	pthread_t helper;
+	int helping = 0;
 	csvout w;
-	ss_status st;
+	ss_status st = SS_OK;
 
-	if (r->ngroups) {
-		order = malloc(r->ngroups * sizeof *order);
-		if (!order)
-			return oom(e);
+	memset(part, 0, sizeof part);
+	order = malloc((r->ngroups + 1) * sizeof *order);
+	subj_at = malloc((r->nsubj + 1) * sizeof *subj_at);
+	if (!order || !subj_at) {
+		st = oom(e);
+		goto out;
 	}
 	for (i = 0; i < r->ngroups; i++)
 		order[i] = &r->groups[i];
 	if (r->ngroups)
 		qsort(order, r->ngroups, sizeof *order, group_cmp);
-	bins = malloc(STATS_GRID_BINS * 21 + 1);
-	if (!bins) {
-		free(order);
-		return oom(e);
-	}
-	st = csvout_open(&w, path, e);
-	if (st != SS_OK) {
-		free(order);
-		free(bins);
-		return st;
-	}
-	csvout_header(&w, header);
-	for (i = 0; i < r->ngroups && st == SS_OK; i++) {
-		const group *g = order[i];
-
-		for (j = 0; j < r->nsubj; j++) {
-			stats_scores sc;
-			char *p;
-
-			if (!group_scores(g, j, &sc)) {
-				st = err_set(e, SS_ENOMEM, NULL, 0, 0,
-					     "out of memory or overflow summing '%s'",
-					     r->name);
-				break;
-			}
-			if (sc.n == 0) {
-				stats_scores_release(&sc);
-				continue;
-			}
-			p = bins;
-			for (k = 0; k < STATS_GRID_BINS; k++) {
-				unsigned long long v =
-					(unsigned long long)sc.bins[k];
-
-				if (k)
-					*p++ = ' ';
-				/* most bins of a school are 0 or a few */
-				if (v < 10)
-					*p++ = (char)('0' + v);
-				else
-					p = csvout_put_u64(p, v);
-			}
-			*p = '\0';
-			if (sc.noffgrid * 48 + 1 > offcap) {
-				char *no = realloc(off, sc.noffgrid * 48 + 1);
-
-				if (!no) {
-					stats_scores_release(&sc);
-					st = oom(e);
-					break;
-				}
-				off = no;
-				offcap = sc.noffgrid * 48 + 1;
-			}
-			p = off;
-			for (k = 0; k < sc.noffgrid; k++) {
-				if (k)
-					*p++ = ' ';
-				p = csvout_put_u64(p, (unsigned long long)
-						       sc.offgrid[k].hundredths);
-				*p++ = ':';
-				p = csvout_put_u64(p, (unsigned long long)
-						       sc.offgrid[k].count);
-			}
-			if (p)
-				*p = '\0';
-			csvout_str(&w, g->year);
-			csvout_str(&w, g->exam);
-			csvout_str(&w, g->school);
-			csvout_str(&w, r->subjects[j]);
-			csvout_int(&w, sc.n);
-			csvout_int(&w, sc.sum_x100);
-			csvout_int(&w, sc.sumsq_x10000);
-			csvout_str(&w, bins);
-			csvout_str(&w, sc.noffgrid ? off : "");
-			csvout_end_row(&w);
-			r->counts.hist_rows++;
-			stats_scores_release(&sc);
+	for (i = 0; i < r->nsubj; i++) {
+		subj_at[i] = nkeys;
+		if (!put_key(&subj_keys, &keycap, &nkeys, r->subjects[i])) {
+			st = oom(e);
+			goto out;
 		}
 	}
-	free(order);
-	free(bins);
-	free(off);
+	subj_at[r->nsubj] = nkeys;
+	for (i = 0; i < 2; i++) {
+		part[i].r = r;
+		part[i].order = order;
+		part[i].subj_keys = subj_keys;
+		part[i].subj_at = subj_at;
+	}
+	st = csvout_open(&w, path, e);
+	if (st != SS_OK)
+		goto out;
+	csvout_header(&w, header);
+	if (r->opt.threads >= 2 && r->ngroups >= 2 &&
+	    r->ngroups * r->nsubj * 470 >= r->opt.min_split_bytes) {
+		mid = r->ngroups / 2;
+		part[1].from = mid;
+		part[1].to = r->ngroups;
+		helping = pthread_create(&helper, NULL, hist_part_main,
+					 &part[1]) == 0;
+		if (!helping)
+			mid = r->ngroups;
+	}
+	part[0].from = 0;
+	part[0].to = mid;
+	hist_part_run(&part[0], &w);
+	if (helping) {
+		pthread_join(helper, NULL);
+		if (part[0].st == SS_OK && part[1].st == SS_OK) {
+			emit_text(&w, part[1].out, part[1].outlen);
+			part[0].rows += part[1].rows;
+		} else if (part[0].st == SS_OK) {
+			/* as one thread would have gone on */
+			part[1].rows = 0;
+			part[1].st = SS_OK;
+			hist_part_run(&part[1], &w);
+			part[0].rows += part[1].rows;
+			part[0].st = part[1].st;
+		}
+	}
+	r->counts.hist_rows += part[0].rows;
+	if (part[0].st == SS_ENOMEM)
+		st = oom(e);
+	else if (part[0].st != SS_OK)
+		st = err_set(e, SS_ENOMEM, NULL, 0, 0,
+			     "out of memory or overflow summing '%s'", r->name);
 	if (st != SS_OK) {
 		ss_error ignore;
 
 		csvout_close(&w, &ignore);
-		return st;
+	} else {
+		st = csvout_close(&w, e);
 	}
-	return csvout_close(&w, e);
+out:
+	free(order);
+	free(subj_at);
+	free(subj_keys);
+	hist_part_release(&part[0]);
+	hist_part_release(&part[1]);
+	return st;
 }
 
 /* ------------------------------------------------------------ entry */
@@ -2143,6 +2913,7 @@ static ss_status reduce(const char *path, const char *name, const char *data,
 		if (s.cap < EXAM_BUF_MIN)
 			s.cap = EXAM_BUF_MIN;
 		if (path) {
+			s.path = path;
 			s.fd = open(path, O_RDONLY);
 			if (s.fd < 0) {
 				st = err_set_errno(e, SS_EIO, NULL, errno,
@@ -2157,6 +2928,12 @@ static ss_status reduce(const char *path, const char *name, const char *data,
 			if (!len)
 				s.eof = 1;
 		}
+		/* with a second half to start, the header is read from a
+		 * first fill just large enough for it (what fast_header looks
+		 * at), so that the thread starts sooner; filling the rest of
+		 * the buffer, a page fault per 4 KiB, then runs beside it */
+		if (r.opt.threads >= 2)
+			s.fill_to = s.need + ((size_t)64 << 10);
 		s.buf = malloc(s.cap);
 		if (s.buf)
 			memset(s.buf, 0, EXAM_SLACK);

@@ -932,8 +932,9 @@ static ss_status process_exam_scores(ingest_ctx *c, const schema_table *s,
 	exam_options_init(&eo);
 	eo.style = c->opt->style;
 	eo.encoding = c->opt->encoding;
-	eo.school_known = school_known;
+	eo.school_known = school_known; /* a lookup only: safe from 2 threads */
 	eo.school_ctx = c;
+	eo.threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 	snprintf(out, sizeof out, "%s/clean/exam_hist.csv", c->opt->output_dir);
 	memset(&counts, 0, sizeof counts);
 	st = exam_reduce_file(path, path, &eo, c->diag, out, &counts, c->e);
