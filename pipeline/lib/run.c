@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -56,6 +57,9 @@ typedef struct engine {
 	struct sigaction old_chld, old_xfsz;
 	int signals_set;
 	struct timespec t0;
+	/* per stage: its external inputs, hashed beside the run (ext_job) */
+	struct ext_job *ext;
+	size_t next;
 } engine;
 
 /* ------------------------------------------------------------ helpers */
@@ -800,9 +804,12 @@ static ss_status take_files(engine *g, run_files *to, run_files *from)
 }
 
 /* The external inputs of a stage hashed on a helper thread while the
- * stage runs: when its rerun is settled without them (run_decide_settled)
- * they are needed only for the manifest, and reading them, 69 MB for a
- * national exam table, need not wait for the stage or make it wait. */
+ * run goes on: when its rerun is settled without them (run_decide_settled)
+ * they are needed only for the manifest and run_info.csv, so reading them,
+ * 69 MB for a national exam table, waits neither for the stage nor makes
+ * it wait. The thread runs at the lowest priority: the stage keeps the
+ * cores, and the hashing fills the time one of them idles (the stages
+ * after ingest are single-threaded); late_join collects it where needed. */
 typedef struct ext_job {
 	engine *g;
 	const run_stage_def *d;
@@ -812,12 +819,15 @@ typedef struct ext_job {
 	pthread_t thread;
 	int started;
 	int finished;
+	run_stage_rec *owner; /* the stage ran: its inputs and key wait for j */
 } ext_job;
 
 static void *ext_job_main(void *arg)
 {
 	ext_job *j = arg;
 
+	/* Linux: a thread's nice value is its own; advisory */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
 	j->st = collect_external(j->g, j->d, &j->list, &j->err);
 	return NULL;
 }
@@ -826,6 +836,7 @@ static void *ext_job_main(void *arg)
 static void ext_job_start(ext_job *j, engine *g, const run_stage_def *d)
 {
 	memset(j, 0, sizeof *j);
+	j->finished = 0;
 	j->g = g;
 	j->d = d;
 	run_files_init(&j->list);
@@ -860,6 +871,36 @@ static ss_status ext_job_finish(ext_job *j, run_stage_rec *r)
 		return j->st;
 	}
 	return take_files(j->g, &r->inputs, &j->list);
+}
+
+/* Collects every hashing handed over by a stage that ran: its inputs
+ * and its key. Called before run_info.csv and the manifest are written,
+ * which show the input tables' hashes. */
+static ss_status late_join(engine *g)
+{
+	ss_status st = SS_OK;
+
+	for (size_t i = 0; g->ext && i < g->next; i++) {
+		ext_job *j = &g->ext[i];
+
+		if (j->finished || !j->owner)
+			continue;
+		if (st == SS_OK) {
+			if ((st = ext_job_finish(j, j->owner)) == SS_OK)
+				st = run_stage_key(j->owner, g->e);
+		} else {
+			ext_job_discard(j);
+		}
+	}
+	return st;
+}
+
+/* Waits for every hashing still running, keeping nothing (the run ends). */
+static void late_discard(engine *g)
+{
+	for (size_t i = 0; g->ext && i < g->next; i++)
+		if (!g->ext[i].finished)
+			ext_job_discard(&g->ext[i]);
 }
 
 /* Appends bytes [off, off+len) of src to dst (created when missing;
@@ -1110,10 +1151,12 @@ static ss_status fill_counts(engine *g, run_manifest *m, const char *dir);
 static ss_status write_run_info(engine *g)
 {
 	run_buf b;
-	char *path = run_path_join(g->out, RUN_INFO);
+	char *path;
 	ss_status st;
 
-	if (!path)
+	if ((st = late_join(g)) != SS_OK)
+		return st;
+	if (!(path = run_path_join(g->out, RUN_INFO)))
 		return oom(g);
 	if ((st = fill_counts(g, &g->cur, g->out)) != SS_OK) {
 		free(path);
@@ -1136,7 +1179,7 @@ typedef struct plan {
 	int absent;        /* no program: nothing to run */
 	int reuse;         /* its previous outputs may be copied */
 	int settled;       /* reruns whatever its inputs hold: ext hashes them */
-	ext_job ext;
+	ext_job *ext;      /* g->ext[the stage's index] */
 	char **argv;
 	char *log_path;
 	child ch;
@@ -1149,13 +1192,14 @@ static void plan_init(plan *p, engine *g, const run_stage_def *d,
 	p->d = d;
 	p->r = r;
 	p->prev = g->have_prev ? run_manifest_stage(&g->prev, d->name) : NULL;
-	p->ext.finished = 1;
+	p->ext = &g->ext[r - g->cur.stages];
 }
 
 static void plan_release(plan *p)
 {
-	if (!p->ext.finished)
-		ext_job_discard(&p->ext);
+	/* a stage that did not run: its inputs are of no use */
+	if (!p->ext->finished && !p->ext->owner)
+		ext_job_discard(p->ext);
 	free(p->argv);
 	free(p->log_path);
 }
@@ -1196,7 +1240,7 @@ static ss_status plan_stage(engine *g, plan *p)
 		    (st = collect_tree(g, d, r)) != SS_OK)
 			return st;
 		p->settled = 1;
-		ext_job_start(&p->ext, g, d);
+		ext_job_start(p->ext, g, d);
 		return SS_OK;
 	}
 	{
@@ -1258,12 +1302,10 @@ static ss_status plan_result(engine *g, plan *p, const run_files *before,
 	ss_status st;
 
 	r->seconds = p->ch.seconds;
-	if (p->settled) {
-		/* as when the hashing came first, its error ends the run */
-		if ((st = ext_job_finish(&p->ext, r)) != SS_OK ||
-		    (st = run_stage_key(r, g->e)) != SS_OK)
-			return st;
-	}
+	/* its inputs and key come with late_join; an error there still ends
+	   the run before anything is published */
+	if (p->settled)
+		p->ext->owner = r;
 	if (plan_succeeded(p)) {
 		if ((st = record_outputs(g, before, r, o)) != SS_OK)
 			return st;
@@ -1688,7 +1730,8 @@ static ss_status finish(engine *g)
 	ss_status st;
 	int sig;
 
-	if ((st = fill_counts(g, &g->cur, g->out)) != SS_OK ||
+	if ((st = late_join(g)) != SS_OK ||
+	    (st = fill_counts(g, &g->cur, g->out)) != SS_OK ||
 	    (st = rescan(g)) != SS_OK)
 		return st;
 	run_files_release(&g->cur.outputs);
@@ -1809,6 +1852,13 @@ ss_status run_execute(const run_config *c, const run_hooks *hooks,
 	for (size_t i = 0; i < nstages; i++)
 		run_stage_rec_init(&g.cur.stages[i]);
 	g.cur.nstages = nstages;
+	if (!(g.ext = calloc(nstages, sizeof *g.ext))) {
+		st = oom(&g);
+		goto done;
+	}
+	g.next = nstages;
+	for (size_t i = 0; i < nstages; i++)
+		g.ext[i].finished = 1;
 	for (size_t i = 0; i < nstages && !stop; i++) {
 		if ((sig = pending_stop(&g)) != 0) {
 			res->outcome = RUN_OUT_INTERRUPTED;
@@ -1828,6 +1878,8 @@ ss_status run_execute(const run_config *c, const run_hooks *hooks,
 	if (!stop && res->outcome != RUN_OUT_INTERRUPTED)
 		st = finish(&g);
 done:
+	late_discard(&g);
+	free(g.ext);
 	if (st != SS_OK)
 		res->outcome = RUN_OUT_ERROR;
 	if (g.work) {
