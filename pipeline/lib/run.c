@@ -579,6 +579,19 @@ static ss_status spawn_child(engine *g, char *const argv[], const char *log_path
 	return SS_OK;
 }
 
+/* Lowers a started child's priority by incr (its threads made later
+ * inherit it). From the parent, since after fork() the child may only make
+ * async-signal-safe calls; the child runs at the usual priority for the
+ * moment between the two, while it is still loading. Advisory. */
+static void lower_priority(const child *ch, int incr)
+{
+	errno = 0;
+	int now = getpriority(PRIO_PROCESS, (id_t)ch->pid);
+
+	if (now != -1 || errno == 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)ch->pid, now + incr);
+}
+
 static void signal_children(child *const ch[], size_t n, int sig)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1366,6 +1379,12 @@ static ss_status rerun(engine *g, plan *const ps[], size_t n, int *stop)
 		ch[i] = &ps[i]->ch;
 		started += ps[i]->ch.running;
 	}
+	/* The stage beside (the report) is the longer one: the first yields
+	   it the cores and fills the time they idle, instead of taking half
+	   of them and making the report wait (0.37 s against 0.29 s alone,
+	   national input). Both finish sooner; neither's output changes. */
+	if (st == SS_OK && n > 1)
+		lower_priority(&ps[0]->ch, 10);
 	if (st != SS_OK && started > 0) {
 		/* a stage could not start: the others are stopped */
 		ss_error keep = *g->e;
