@@ -820,9 +820,9 @@ static ss_status take_files(engine *g, run_files *to, run_files *from)
  * run goes on: when its rerun is settled without them (run_decide_settled)
  * they are needed only for the manifest and run_info.csv, so reading them,
  * 69 MB for a national exam table, waits neither for the stage nor makes
- * it wait. The thread runs at the lowest priority: the stage keeps the
- * cores, and the hashing fills the time one of them idles (the stages
- * after ingest are single-threaded); late_join collects it where needed. */
+ * it wait; late_join collects it where needed, by when the single-threaded
+ * stages after ingest have left it a core. (At the lowest priority it was
+ * no faster, 25 runs each, and a busy machine could starve it.) */
 typedef struct ext_job {
 	engine *g;
 	const run_stage_def *d;
@@ -839,8 +839,6 @@ static void *ext_job_main(void *arg)
 {
 	ext_job *j = arg;
 
-	/* Linux: a thread's nice value is its own; advisory */
-	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), 19);
 	j->st = collect_external(j->g, j->d, &j->list, &j->err);
 	return NULL;
 }
