@@ -331,7 +331,8 @@ enum {
  * gaps 13, audit 14, accreditation 15, charts 16, report 17). reads lists
  * the files of the output tree the stage reads (NULL-terminated); writes,
  * when not NULL, the path prefixes of every file it writes (needed only
- * for a stage that the next one runs beside: see RUN_BESIDE_PREV). */
+ * for the two stages of a pair: see RUN_BESIDE_PREV; a file under neither
+ * makes both rerun next time). */
 typedef struct run_stage_def {
 	const char *name;
 	int exit_code;

@@ -970,7 +970,7 @@ static void test_decide(void **state)
 		{ MUT_PREV_FAILED, RUN_DECIDE_RERUN, "failed last time" },
 		{ MUT_PREV_ABSENT, RUN_DECIDE_RERUN, "absent last time" },
 		{ MUT_NOT_REUSABLE, RUN_DECIDE_RERUN,
-		  "it changed files of earlier stages last time, so it always reruns" },
+		  "its last run cannot be reused (it changed files of earlier stages or outside its own, or an input changed while it ran)" },
 		{ MUT_BINARY, RUN_DECIDE_RERUN, "program bin/schoolstat-gaps changed" },
 		{ MUT_ARGS, RUN_DECIDE_RERUN, "options changed" },
 		{ MUT_ENV, RUN_DECIDE_RERUN, "environment changed" },
@@ -1823,7 +1823,7 @@ static void test_engine_validation_modes(void **state)
 	check_str("always", rig_run(&r, RUN_OUT_OK, SS_OK),
 		  "ingest:rerun indicators:rerun " ABSENT6);
 	check_str("why", r.why,
-		  "indicators: it changed files of earlier stages last time, so it always reruns");
+		  "indicators: its last run cannot be reused (it changed files of earlier stages or outside its own, or an input changed while it ran)");
 	rig_release(&r);
 }
 

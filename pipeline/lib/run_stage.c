@@ -41,6 +41,7 @@ static const char *const reads_charts[] = {
 };
 static const char *const reads_report[] = { NULL };
 static const char *const writes_charts[] = { "charts/", NULL };
+static const char *const writes_report[] = { "report.pdf", NULL };
 
 /* exit_code is part of the documented interface: a stage added later
  * takes the next free number, wherever it runs. */
@@ -53,7 +54,8 @@ static const run_stage_def stage_table[] = {
 	{ "accreditation", 15, RUN_TAKES_REF_DATE, reads_accreditation, NULL },
 	{ "charts", 16, RUN_TAKES_YEAR, reads_charts, writes_charts },
 	{ "report", 17, RUN_READS_ALL | RUN_TAKES_YEAR | RUN_TAKES_UNIT |
-				RUN_TAKES_EPOCH | RUN_BESIDE_PREV, reads_report, NULL },
+				RUN_TAKES_EPOCH | RUN_BESIDE_PREV, reads_report,
+	  writes_report },
 };
 
 const run_stage_def *run_stages(size_t *n)
@@ -256,7 +258,7 @@ int run_decide_settled(const run_stage_rec *prev, const run_stage_rec *cur,
 		return 1;
 	}
 	if (!prev->reusable) {
-		snprintf(why, size, "it changed files of earlier stages last time, so it always reruns");
+		snprintf(why, size, "its last run cannot be reused (it changed files of earlier stages or outside its own, or an input changed while it ran)");
 		return 1;
 	}
 	if (strcmp(prev->binary_sha256, cur->binary_sha256) != 0) {
