@@ -1231,8 +1231,7 @@ static void draw_header(rdoc *d, const rtable *t, const tgeom *g, double y)
 }
 
 static void draw_cell_text(rdoc *d, const rtable *t, const tgeom *g,
-			   size_t row, size_t col, double x, double y,
-			   double w, double h)
+			   size_t row, size_t col, double x, double y, double h)
 {
 	const rcell *c = &t->rows[row].cell[col];
 	rfont f = cell_font(t, row, col);
@@ -1243,7 +1242,6 @@ static void draw_cell_text(rdoc *d, const rtable *t, const tgeom *g,
 	double th;
 	int owned;
 
-	(void)w;
 	if (!c->text || !*c->text)
 		return;
 	if (c->has_color)
@@ -1334,7 +1332,6 @@ static void draw_rows(rdoc *d, const rtable *t, const tgeom *g, size_t first,
 
 		for (j = 0; j < n; j++)
 			draw_cell_text(d, t, g, i, j, g->x[j], row_y,
-				       n == 1 ? x1 - x0 : g->w[j],
 				       g->row_h[i]);
 	}
 	for (i = first, row_y = y; i < end; row_y += g->row_h[i++]) {

@@ -1374,19 +1374,10 @@ static ss_status plan_stage(engine *g, plan *p)
 		ext_job_start(p->ext, g, d);
 		return SS_OK;
 	}
-	{
-		run_files ext;
-
-		run_files_init(&ext);
-		if ((st = collect_external(g, d, &ext, g->e)) != SS_OK) {
-			run_files_release(&ext);
-			return st;
-		}
-		if ((st = take_files(g, &r->inputs, &ext)) != SS_OK ||
-		    (st = collect_tree(g, d, r)) != SS_OK ||
-		    (st = run_stage_key(r, g->e)) != SS_OK)
-			return st;
-	}
+	if ((st = collect_external(g, d, &r->inputs, g->e)) != SS_OK ||
+	    (st = collect_tree(g, d, r)) != SS_OK ||
+	    (st = run_stage_key(r, g->e)) != SS_OK)
+		return st;
 	if (run_decide(p->prev, r, why, sizeof why) == RUN_DECIDE_REUSE)
 		p->reuse = 1;
 	else if ((st = set_why(g, r, why)) != SS_OK)
