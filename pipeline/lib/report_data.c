@@ -425,6 +425,23 @@ static long intern(rpool *p, const char *s, long *last)
 
 /* indicators.csv */
 
+/* v (cap items of size, n used) with room for one more, doubled from
+ * first; NULL when out of memory, v then unchanged. */
+static void *room_for_one(void *v, size_t n, size_t *cap, size_t size,
+			  size_t first)
+{
+	size_t ncap;
+	void *p;
+
+	if (n < *cap)
+		return v;
+	ncap = *cap ? *cap * 2 : first;
+	if (!(p = realloc(v, ncap * size)))
+		return NULL;
+	*cap = ncap;
+	return p;
+}
+
 typedef struct ind_sink {
 	rdata *r;
 	colmap m;
@@ -454,20 +471,14 @@ static int ind_take_row(void *ctx, const char *const *f, size_t n,
 {
 	ind_sink *k = ctx;
 	rdata *r = k->r;
-	rind_row *row;
+	rind_row *row, *p;
 	long y, s, i;
 
 	(void)line; /* the report quotes no line of these tables */
 
-	if (r->nind == r->ind_cap) {
-		size_t cap = r->ind_cap ? r->ind_cap * 2 : 1024;
-		rind_row *p = realloc(r->ind, cap * sizeof *p);
-
-		if (!p)
-			return -1;
-		r->ind = p;
-		r->ind_cap = cap;
-	}
+	if (!(p = room_for_one(r->ind, r->nind, &r->ind_cap, sizeof *p, 1024)))
+		return -1;
+	r->ind = p;
 	y = intern(&r->strs, field(f, n, k->m.col[0]), &k->last_year);
 	s = intern(&r->strs, field(f, n, k->m.col[1]), &k->last_scope);
 	i = rpool_add(&r->strs, field(f, n, k->m.col[2]));
@@ -514,22 +525,17 @@ static int hist_take_row(void *ctx, const char *const *f, size_t n,
 {
 	hist_sink *k = ctx;
 	rdata *r = k->r;
-	rhist_row *h;
+	rhist_row *h, *p;
 	long y, s;
 
 	(void)line; /* the report quotes no line of these tables */
 
 	if (strcmp(field(f, n, k->m.col[1]), "all") != 0)
 		return 0;
-	if (r->nhist == r->hist_cap) {
-		size_t cap = r->hist_cap ? r->hist_cap * 2 : 256;
-		rhist_row *p = realloc(r->hist, cap * sizeof *p);
-
-		if (!p)
-			return -1;
-		r->hist = p;
-		r->hist_cap = cap;
-	}
+	if (!(p = room_for_one(r->hist, r->nhist, &r->hist_cap, sizeof *p,
+			       256)))
+		return -1;
+	r->hist = p;
 	y = intern(&r->aux, field(f, n, k->m.col[0]), &k->last_year);
 	s = intern(&r->aux, field(f, n, k->m.col[2]), &k->last_subject);
 	if (y < 0 || s < 0)
@@ -593,15 +599,11 @@ static int exam_take_row(void *ctx, const char *const *f, size_t n,
 		for (i = 0; i < l->n && l->item[i].year != (uint32_t)y; i++)
 			;
 	if (i == l->n) {
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 8;
-			rexam_year *p = realloc(l->item, cap * sizeof *p);
+		rexam_year *p = room_for_one(l->item, l->n, &l->cap, sizeof *p, 8);
 
-			if (!p)
-				return -1;
-			l->item = p;
-			l->cap = cap;
-		}
+		if (!p)
+			return -1;
+		l->item = p;
 		l->item[l->n++] = (rexam_year){ (uint32_t)y, (uint32_t)x, 0 };
 	} else if (l->item[i].exam != (uint32_t)x) {
 		l->item[i].many = 1;
